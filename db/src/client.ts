@@ -1,0 +1,285 @@
+/**
+ * Connection factory: one `Database` shape over three drivers.
+ *
+ * - `DATABASE_URL` unset → PGlite (embedded Postgres in WASM), persisted under `dataDir`
+ *   (option, else `FENQI_DATA_DIR`, else `<repo>/.data/pglite`); `memory://` keeps it in memory.
+ * - a `*.neon.tech` URL → Neon serverless `Pool` over secure WebSocket (production).
+ * - any other postgres URL → the same Neon `Pool`, through a loopback WebSocket→TCP proxy
+ *   started here and stopped by `close()` (so tests exercise the production driver).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import * as schema from './schema';
+import { startWsProxy, type WsProxy } from './ws-proxy';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Either the database or an open transaction: repository functions accept both. */
+export type DbOrTx = Db | Tx;
+export type DriverName = 'pglite' | 'neon';
+
+export interface Database {
+  db: Db;
+  driver: DriverName;
+  close(): Promise<void>;
+  /** The local WebSocket proxy, when the Neon driver talks to a non-Neon host. */
+  readonly proxy?: WsProxy;
+  /** Where the data lives, without credentials (for logs and /v1/health). */
+  readonly location: string;
+}
+
+export interface OpenOptions {
+  /** A postgres URL; default `process.env.DATABASE_URL`. Pass `null` to force PGlite. */
+  url?: string | null;
+  /** PGlite data directory, or `memory://`. */
+  dataDir?: string;
+  /** Neon pool size (default 10). */
+  poolMax?: number;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '../..');
+export const migrationsFolder = path.resolve(here, '../migrations');
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.FENQI_DATA_DIR ? path.resolve(env.FENQI_DATA_DIR) : path.join(repoRoot, '.data', 'pglite');
+}
+
+export function isNeonHost(host: string): boolean {
+  return host.toLowerCase().endsWith('.neon.tech');
+}
+
+/** Hide the password of a postgres URL. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable)';
+  }
+}
+
+export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
+  const url = opts.url === null ? undefined : (opts.url ?? process.env.DATABASE_URL);
+  if (url && url.trim() !== '') return openNeon(url, opts.poolMax ?? 10);
+  return openPglite(opts.dataDir ?? defaultDataDir());
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const inMemory = dataDir === 'memory://' || dataDir === '';
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const client = inMemory ? new PGlite() : new PGlite(dataDir);
+  await client.waitReady;
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return {
+    db,
+    driver: 'pglite',
+    location: inMemory ? 'pglite:memory' : `pglite:${dataDir}`,
+    close: async () => {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+// The Neon driver's settings are process-wide; one process talks either to Neon or to
+// non-Neon hosts through the local proxy. A shared proxy serves every local pool.
+let sharedProxy: { proxy: Promise<WsProxy>; users: number } | undefined;
+let neonMode: 'neon' | 'local' | undefined;
+
+async function acquireProxy(host: string, port: number): Promise<WsProxy> {
+  if (!sharedProxy) sharedProxy = { proxy: startWsProxy(), users: 0 };
+  sharedProxy.users += 1;
+  const proxy = await sharedProxy.proxy;
+  proxy.allow(host, port);
+  return proxy;
+}
+
+async function releaseProxy(): Promise<void> {
+  if (!sharedProxy) return;
+  sharedProxy.users -= 1;
+  if (sharedProxy.users > 0) return;
+  const { proxy } = sharedProxy;
+  sharedProxy = undefined;
+  await (await proxy).close();
+}
+
+async function openNeon(url: string, poolMax: number): Promise<Database> {
+  const parsed = new URL(url);
+  if (!/^postgres(ql)?:$/.test(parsed.protocol)) throw new Error('DATABASE_URL must be a postgres:// URL');
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(parsed.port || 5432);
+  const { Pool, neonConfig } = await import('@neondatabase/serverless');
+  const { drizzle } = await import('drizzle-orm/neon-serverless');
+  const { default: WebSocket } = await import('ws');
+  const mode = isNeonHost(host) ? 'neon' : 'local';
+  if (neonMode && neonMode !== mode)
+    throw new Error('one process cannot mix Neon and local PostgreSQL hosts');
+  neonMode = mode;
+  neonConfig.webSocketConstructor = WebSocket as unknown as typeof neonConfig.webSocketConstructor;
+  let proxy: WsProxy | undefined;
+  if (mode === 'local') {
+    proxy = await acquireProxy(host, port);
+    const proxyPort = proxy.port;
+    neonConfig.wsProxy = (h: string, p: number | string) => `127.0.0.1:${proxyPort}/v1?address=${h}:${p}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineConnect = false;
+    neonConfig.forceDisablePgSSL = true;
+    neonConfig.coalesceWrites = false;
+  }
+  const pool = new Pool({ connectionString: url, max: poolMax });
+  // An idle client dropped by the server must not crash the process.
+  pool.on('error', () => {});
+  const db = drizzle({ client: pool, schema }) as unknown as Db;
+  let closed = false;
+  return {
+    db,
+    driver: 'neon',
+    location: redactUrl(url),
+    proxy,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await pool.end().catch(() => {});
+      if (proxy) await releaseProxy();
+    },
+  };
+}
+
+/** Apply `db/migrations` (drizzle journal); idempotent. */
+export async function migrate(database: Database): Promise<void> {
+  if (database.driver === 'pglite') {
+    const { migrate: run } = await import('drizzle-orm/pglite/migrator');
+    // biome-ignore lint/suspicious/noExplicitAny: the migrator wants the driver's own type
+    await run(database.db as any, { migrationsFolder });
+  } else {
+    const { migrate: run } = await import('drizzle-orm/neon-serverless/migrator');
+    // biome-ignore lint/suspicious/noExplicitAny: the migrator wants the driver's own type
+    await run(database.db as any, { migrationsFolder });
+  }
+}
+
+/** Postgres error code of a driver error (drizzle wraps it in `cause`). */
+export function pgErrorCode(error: unknown): string | undefined {
+  let e: unknown = error;
+  for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Constraint name of a driver error, if any. */
+export function pgConstraint(error: unknown): string | undefined {
+  let e: unknown = error;
+  for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
+    const c = (e as { constraint?: unknown }).constraint;
+    if (typeof c === 'string') return c;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export const RETRYABLE_CODES = new Set(['40001', '40P01']);
+export const TRANSACTION_ATTEMPTS_MAX = 8;
+
+export interface TransactionOptions {
+  isolationLevel?: 'read committed' | 'repeatable read' | 'serializable';
+  /** Bounded: 1 … TRANSACTION_ATTEMPTS_MAX (default 5). */
+  attempts?: number;
+}
+
+/**
+ * Run `fn` in one transaction. Serialization failures (40001) and deadlocks (40P01) roll
+ * back and run `fn` again, at most `attempts` times, with a short jittered backoff; any
+ * other error rolls back and is rethrown. `fn` must not have effects outside the database.
+ */
+export async function withTransaction<T>(
+  database: Database,
+  fn: (tx: Tx) => Promise<T>,
+  opts: TransactionOptions = {},
+): Promise<T> {
+  const attempts = Math.min(Math.max(opts.attempts ?? 5, 1), TRANSACTION_ATTEMPTS_MAX);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await database.db.transaction(
+        (tx) => fn(tx as Tx),
+        opts.isolationLevel ? { isolationLevel: opts.isolationLevel } : undefined,
+      );
+    } catch (error) {
+      const code = pgErrorCode(error);
+      if (!code || !RETRYABLE_CODES.has(code) || attempt >= attempts) throw error;
+      const backoffMs = Math.min(100, 2 ** attempt) * (0.5 + randomBytes(1)[0]! / 255);
+      await new Promise((resolve) => setTimeout(resolve, backoffMs));
+    }
+  }
+}
+
+export function serverTestUrl(): string | undefined {
+  const url = process.env.FENQI_TEST_PG_URL;
+  return url && url.trim() !== '' ? url : undefined;
+}
+
+export type TestDatabase = Database & { drop(): Promise<void>; readonly name: string };
+
+/**
+ * A fresh, migrated, isolated database. `server`: a uniquely named database created on the
+ * server of `FENQI_TEST_PG_URL` (through the Neon driver), removed by `drop()`.
+ * `pglite`: an in-memory PGlite (cold start 7–10 s: keep one per test file).
+ */
+export async function createTestDatabase(
+  kind: 'pglite' | 'server',
+  opts: { poolMax?: number } = {},
+): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    const database = await openDatabase({ url: null, dataDir: 'memory://' });
+    await migrate(database);
+    return { ...database, name: 'memory', drop: () => database.close() };
+  }
+  const adminUrl = serverTestUrl();
+  if (!adminUrl) throw new Error('FENQI_TEST_PG_URL is not set: no PostgreSQL server for tests');
+  const name = `fenqi_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = await openDatabase({ url: adminUrl, poolMax: 1 });
+  const { sql } = await import('drizzle-orm');
+  try {
+    await admin.db.execute(sql.raw(`CREATE DATABASE "${name}"`));
+  } catch (error) {
+    await admin.close();
+    throw error;
+  }
+  const testUrl = new URL(adminUrl);
+  testUrl.pathname = `/${name}`;
+  let database: Database;
+  try {
+    database = await openDatabase({ url: testUrl.toString(), poolMax: opts.poolMax ?? 20 });
+    await migrate(database);
+  } catch (error) {
+    await admin.db.execute(sql.raw(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).catch(() => {});
+    await admin.close();
+    throw error;
+  }
+  let dropped = false;
+  return {
+    ...database,
+    name,
+    close: () => database.close(),
+    drop: async () => {
+      if (dropped) return;
+      dropped = true;
+      await database.close();
+      try {
+        await admin.db.execute(sql.raw(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      } finally {
+        await admin.close();
+      }
+    },
+  };
+}
