@@ -50,7 +50,7 @@ describe('merchant kit signature verifier', () => {
     ['', 'header_missing'],
     ['v1=abc', 'header_malformed'],
     ['t=1700000000', 'header_malformed'],
-    ['t=abc,v1=' + 'a'.repeat(64), 'header_malformed'],
+    [`t=abc,v1=${'a'.repeat(64)}`, 'header_malformed'],
     [`t=1700000000,v1=${'0'.repeat(64)}`, 'signature_mismatch'],
   ])('header %j is refused with %s', (header, code) => {
     const result = verifySignature({ payload: body, header, secret, nowSeconds: 1_700_000_000 });
