@@ -1,0 +1,152 @@
+/**
+ * Idempotency-Key handling (Stripe's model). The record is inserted in the SAME database
+ * transaction as the request's effect, keyed by (scope, key) with a primary key, so:
+ * - same key, same request → the stored response, `Idempotent-Replayed: true`, no effect;
+ * - same key, different request → 409 `idempotency_key_reused`;
+ * - the same key sent concurrently → the second insert waits on the first transaction's
+ *   uncommitted row, then finds it committed and replays it (or gets a serialization
+ *   failure, is retried by `withTransaction`, and replays). Exactly one effect either way.
+ * Failed requests roll back their record with their effect: a retry runs again.
+ * Records expire after `IDEMPOTENCY_TTL_MS` (≥ 24 h) and are purged by the daily batch.
+ */
+import { createHash } from 'node:crypto';
+import { and, eq, lt } from 'drizzle-orm';
+import { schema, type Tx } from '../db';
+import { ApiError } from './errors';
+import { idempotencyKeySchema } from './parse';
+
+export const IDEMPOTENCY_TTL_MS = 48 * 3600 * 1000;
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+export type ClaimResult = { kind: 'claimed' } | { kind: 'replay'; response: StoredResponse };
+
+/** Reads and validates the header; `undefined` when absent. */
+export function readIdempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const value = Array.isArray(header) ? header[0] : header;
+  const parsed = idempotencyKeySchema.safeParse(value);
+  if (!parsed.success) {
+    throw new ApiError(
+      'invalid_request',
+      'invalid_idempotency_key',
+      'Idempotency-Key must be 1–255 printable ASCII characters.',
+      'Idempotency-Key',
+    );
+  }
+  return parsed.data;
+}
+
+/** Hash of what makes two requests "the same": method, route, path params, body (canonical). */
+export function requestHash(parts: {
+  method: string;
+  routePath: string;
+  params: Record<string, string>;
+  body: unknown;
+}): string {
+  return createHash('sha256')
+    .update(
+      `${parts.method} ${parts.routePath}\n${canonicalJson(parts.params)}\n${canonicalJson(parts.body)}`,
+    )
+    .digest('hex');
+}
+
+/** JSON with object keys sorted at every depth. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.keys(value as Record<string, unknown>)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+  return `{${entries.join(',')}}`;
+}
+
+/** Must be the first statement of the transaction (see the module comment). */
+export async function claimKey(
+  tx: Tx,
+  rec: { scope: string; key: string; requestHash: string; now: Date },
+): Promise<ClaimResult> {
+  const t = schema.idempotencyRecords;
+  const inserted = await tx
+    .insert(t)
+    .values({
+      scope: rec.scope,
+      key: rec.key,
+      requestHash: rec.requestHash,
+      state: 'in_progress',
+      createdAt: rec.now,
+      expiresAt: new Date(rec.now.getTime() + IDEMPOTENCY_TTL_MS),
+    })
+    .onConflictDoNothing()
+    .returning({ key: t.key });
+  if (inserted.length > 0) return { kind: 'claimed' };
+
+  const [row] = await tx
+    .select()
+    .from(t)
+    .where(and(eq(t.scope, rec.scope), eq(t.key, rec.key)));
+  if (!row) {
+    // Committed by a concurrent transaction but not visible to our snapshot.
+    throw new ApiError(
+      'idempotency',
+      'idempotency_in_progress',
+      'A request with this Idempotency-Key is in progress; retry shortly.',
+    );
+  }
+  if (row.requestHash !== rec.requestHash) {
+    throw new ApiError(
+      'idempotency',
+      'idempotency_key_reused',
+      'This Idempotency-Key was already used with a different request.',
+      'Idempotency-Key',
+    );
+  }
+  if (row.state !== 'completed' || row.responseStatus === null) {
+    throw new ApiError(
+      'idempotency',
+      'idempotency_in_progress',
+      'A request with this Idempotency-Key is in progress; retry shortly.',
+    );
+  }
+  const stored = row.responseBody;
+  return {
+    kind: 'replay',
+    response: { status: row.responseStatus, body: typeof stored === 'string' ? JSON.parse(stored) : stored },
+  };
+}
+
+/** Stores the response in the same transaction as the effect. */
+export async function completeKey(
+  tx: Tx,
+  rec: {
+    scope: string;
+    key: string;
+    now: Date;
+    response: StoredResponse;
+    effect?: { type: string; id: string };
+  },
+): Promise<void> {
+  const t = schema.idempotencyRecords;
+  await tx
+    .update(t)
+    .set({
+      state: 'completed',
+      responseStatus: rec.response.status,
+      // Stored as JSON text inside jsonb so a replay returns the same bytes (jsonb reorders keys).
+      responseBody: JSON.stringify(rec.response.body),
+      effectType: rec.effect?.type ?? null,
+      effectId: rec.effect?.id ?? null,
+      completedAt: rec.now,
+    })
+    .where(and(eq(t.scope, rec.scope), eq(t.key, rec.key)));
+}
+
+/** Deletes expired records; used by the daily batch. */
+export async function purgeExpiredKeys(tx: Tx, now: Date): Promise<number> {
+  const t = schema.idempotencyRecords;
+  const rows = await tx.delete(t).where(lt(t.expiresAt, now)).returning({ key: t.key });
+  return rows.length;
+}
