@@ -24,10 +24,10 @@ export type SceneCategory =
   | 'travel'
   | 'dining'
   | 'retail'
-  | 'home_improvement'
-  | 'electronics'
-  | 'beauty_wellness'
-  | 'sports_leisure';
+  | 'digital'
+  | 'home'
+  | 'auto'
+  | 'leisure';
 
 export interface Checkout {
   id: string;

@@ -1,0 +1,127 @@
+/**
+ * Merchants, their API keys and webhook secrets. Keys are stored hashed (see keys.ts) and
+ * returned in plaintext only by the call that creates them.
+ */
+import { newId } from '@fenqi/db';
+import { and, eq, isNull } from 'drizzle-orm';
+import { type Database, schema, type Tx } from '../db';
+import { generateApiKey, generateWebhookSecret, type KeyMode, parseApiKey } from './keys';
+
+const { merchants, apiKeys, webhookEndpoints } = schema;
+
+export interface MerchantCredentials {
+  merchantId: string;
+  apiKeys: Partial<Record<KeyMode, string>>;
+  webhookSecrets: Partial<Record<KeyMode, string>>;
+}
+
+export async function createMerchant(
+  tx: Tx,
+  args: { id?: string; name: string; scene: string; modes: KeyMode[]; webhookUrl: string; now: Date },
+): Promise<MerchantCredentials> {
+  const merchantId = args.id ?? newId('mch');
+  await tx
+    .insert(merchants)
+    .values({ id: merchantId, name: args.name, scene: args.scene, createdAt: args.now });
+  const out: MerchantCredentials = { merchantId, apiKeys: {}, webhookSecrets: {} };
+  for (const mode of args.modes) {
+    out.apiKeys[mode] = await issueApiKey(tx, { merchantId, mode, now: args.now });
+    const secret = generateWebhookSecret();
+    await tx.insert(webhookEndpoints).values({
+      id: newId('we'),
+      merchantId,
+      mode,
+      url: args.webhookUrl,
+      secret,
+      createdAt: args.now,
+    });
+    out.webhookSecrets[mode] = secret;
+  }
+  return out;
+}
+
+/** Inserts a new key and returns its plaintext — the only time it is visible. */
+export async function issueApiKey(
+  tx: Tx,
+  args: { merchantId: string; mode: KeyMode; now: Date },
+): Promise<string> {
+  const key = generateApiKey(args.mode);
+  await tx.insert(apiKeys).values({
+    id: newId('key'),
+    merchantId: args.merchantId,
+    mode: args.mode,
+    prefix: key.prefix,
+    keyHash: key.hash,
+    createdAt: args.now,
+  });
+  return key.plaintext;
+}
+
+/** Revokes every active key of the mode and issues a new one, in one transaction. */
+export async function rotateApiKey(
+  tx: Tx,
+  args: { merchantId: string; mode: KeyMode; now: Date },
+): Promise<string> {
+  await tx
+    .update(apiKeys)
+    .set({ revokedAt: args.now })
+    .where(
+      and(eq(apiKeys.merchantId, args.merchantId), eq(apiKeys.mode, args.mode), isNull(apiKeys.revokedAt)),
+    );
+  return issueApiKey(tx, args);
+}
+
+/** Replaces the webhook secret of a mode (old one disabled) and returns the new one. */
+export async function rotateWebhookSecret(
+  tx: Tx,
+  args: { merchantId: string; mode: KeyMode; url: string; now: Date },
+): Promise<string> {
+  await tx
+    .update(webhookEndpoints)
+    .set({ enabled: false })
+    .where(and(eq(webhookEndpoints.merchantId, args.merchantId), eq(webhookEndpoints.mode, args.mode)));
+  const secret = generateWebhookSecret();
+  await tx.insert(webhookEndpoints).values({
+    id: newId('we'),
+    merchantId: args.merchantId,
+    mode: args.mode,
+    url: args.url,
+    secret,
+    createdAt: args.now,
+  });
+  return secret;
+}
+
+export interface AuthenticatedMerchant {
+  merchantId: string;
+  mode: KeyMode;
+  keyId: string;
+  name: string;
+  scene: string;
+}
+
+/** Looks a presented key up by its hash; `null` for unknown, revoked or suspended. */
+export async function findMerchantByApiKey(
+  database: Database,
+  presented: string,
+): Promise<AuthenticatedMerchant | null> {
+  const parsed = parseApiKey(presented);
+  if (!parsed) return null;
+  const rows = await database.db
+    .select({
+      keyId: apiKeys.id,
+      mode: apiKeys.mode,
+      revokedAt: apiKeys.revokedAt,
+      merchantId: merchants.id,
+      name: merchants.name,
+      scene: merchants.scene,
+      status: merchants.status,
+    })
+    .from(apiKeys)
+    .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
+    .where(eq(apiKeys.keyHash, parsed.hash))
+    .limit(1);
+  const row = rows[0];
+  if (!row || row.revokedAt !== null || row.status !== 'active' || row.mode !== parsed.mode) return null;
+  return { merchantId: row.merchantId, mode: row.mode, keyId: row.keyId, name: row.name, scene: row.scene };
+}
