@@ -1,0 +1,2 @@
+export type { BorrowFormProps, BorrowFormValue, ChoiceOption } from './borrow-form';
+export { BorrowForm } from './borrow-form';

@@ -1,0 +1,2 @@
+export type { DisclosureFooterProps } from './disclosure-footer';
+export { DisclosureFooter } from './disclosure-footer';

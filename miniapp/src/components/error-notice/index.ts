@@ -1,0 +1,2 @@
+export type { ErrorNoticeProps } from './error-notice';
+export { ErrorNotice } from './error-notice';

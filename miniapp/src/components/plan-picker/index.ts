@@ -1,0 +1,2 @@
+export type { PlanOption, PlanPickerProps } from './plan-picker';
+export { PlanPicker } from './plan-picker';

@@ -1,0 +1,2 @@
+export type { RateDisclosureProps } from './rate-disclosure';
+export { RateDisclosure } from './rate-disclosure';

@@ -1,0 +1,2 @@
+export type { ScheduleListProps, ScheduleRow } from './schedule-list';
+export { ScheduleList } from './schedule-list';

@@ -1,0 +1,2 @@
+export type { SubmitButtonProps } from './submit-button';
+export { SubmitButton } from './submit-button';
