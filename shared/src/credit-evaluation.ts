@@ -81,6 +81,8 @@ export interface CreditEvaluation {
   /** The computed base line in fen (0 when declined). Frozen keeps the line but it is not usable. */
   baseLimitFen: bigint;
   compositeBps: number;
+  /** The same evaluation on the 350–950 credit-score scale used by pricing (`decideCredit`, tiers). */
+  creditScore: number;
   contributions: IndicatorContribution[];
   reasons: CreditReason[];
   declineCode: 'score_too_low' | null;
@@ -93,6 +95,13 @@ export const CREDIT_LINE_MAX_FEN = 20_000_000n; // ¥200,000
 export const CREDIT_LINE_STEP_FEN = 10_000n; // ¥100
 export const CREDIT_APPROVE_MIN_BPS = 4_000;
 export const CREDIT_INCOME_MULTIPLE = 12n;
+export const CREDIT_SCORE_MIN = 350;
+export const CREDIT_SCORE_MAX = 950;
+
+/** composite (0–10,000 bps) → credit score 350–950, linear, floored. */
+export function creditScoreFromComposite(compositeBps: number): number {
+  return CREDIT_SCORE_MIN + Math.floor(((CREDIT_SCORE_MAX - CREDIT_SCORE_MIN) * compositeBps) / 10_000);
+}
 
 /** `¥12,345` for whole-yuan amounts (credit lines are multiples of ¥100). */
 export function formatYuanWhole(fen: bigint): string {
@@ -179,6 +188,7 @@ export function evaluateCredit(input: CreditEvaluationInput): CreditEvaluation {
       status: 'declined',
       baseLimitFen: 0n,
       compositeBps,
+      creditScore: creditScoreFromComposite(compositeBps),
       contributions,
       reasons,
       declineCode: 'score_too_low',
@@ -224,6 +234,7 @@ export function evaluateCredit(input: CreditEvaluationInput): CreditEvaluation {
       status: 'frozen',
       baseLimitFen: line,
       compositeBps,
+      creditScore: creditScoreFromComposite(compositeBps),
       contributions,
       reasons,
       declineCode: null,
@@ -234,6 +245,7 @@ export function evaluateCredit(input: CreditEvaluationInput): CreditEvaluation {
     status: 'approved',
     baseLimitFen: line,
     compositeBps,
+    creditScore: creditScoreFromComposite(compositeBps),
     contributions,
     reasons,
     declineCode: null,

@@ -64,6 +64,11 @@ describe('line', () => {
     expect(e.baseLimitFen).toBe(6_000_000n);
     expect(e.reasons.map((r) => r.code)).toContain('line_capped_by_income');
   });
+  it('maps the composite onto the 350–950 credit-score scale', () => {
+    expect(evaluateCredit(base({ scores: all(0) })).creditScore).toBe(350);
+    expect(evaluateCredit(base({ scores: all(100) })).creditScore).toBe(950);
+    expect(evaluateCredit(base({ scores: all(50) })).creditScore).toBe(650);
+  });
   it('high-risk flags freeze the line with a reason per flag', () => {
     const e = evaluateCredit(base({ highRiskFlags: ['fraud_list', 'severe_overdue'] }));
     expect(e.status).toBe('frozen');
