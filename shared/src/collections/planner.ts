@@ -14,9 +14,9 @@ import type { CollectionState } from './escalation';
 export type ContactChannel = 'sms' | 'call' | 'wechat' | 'email' | 'letter';
 export type ContactKind = 'reminder' | 'collection' | 'hardship_offer' | 'legal';
 
-export const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
-export const HOUR_MS = 60 * 60 * 1000;
-export const DAY_MS = 24 * HOUR_MS;
+const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 /** Contacts allowed from 08:00 (inclusive) to 20:00 (exclusive) local time. */
 export const CONTACT_WINDOW_START_HOUR = 8;
 export const CONTACT_WINDOW_END_HOUR = 20;

@@ -3,8 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { type CollectionState, nextCollectionState } from '../escalation';
 import {
   type ContactChannel,
-  DAY_MS,
-  HOUR_MS,
   isQuietHour,
   type OverdueItem,
   type PastContact,
@@ -15,6 +13,8 @@ import {
   shanghaiHourOf,
 } from '../planner';
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 // 2026-11-01 00:00 Asia/Shanghai
 const MONTH_START = Date.UTC(2026, 9, 31, 16, 0, 0);
 const ALL: ContactChannel[] = ['sms', 'call', 'wechat', 'email', 'letter'];
