@@ -21,7 +21,11 @@ export {
   type Tx,
   withTransaction,
 } from './client';
+export { createUserWithLine, simpleSchedule } from './fixtures';
 export { newId } from './ids';
+export * from './ledger';
+export * from './money-movement';
 export * as schema from './schema';
 export * from './schema';
+export { INVARIANTS, type Violation, verifyInvariants } from './verify';
 export { isLoopbackHost, startWsProxy, type WsProxy } from './ws-proxy';

@@ -700,6 +700,8 @@ export const ledgerTransactions = pgTable(
     kind: text('kind').notNull(), // disbursement, repayment, hold, release, refund …
     /** Idempotent transfer id: the same external id never posts twice. */
     externalId: text('external_id').notNull(),
+    /** `scope|key` of the idempotent request that produced it (one effect per key and kind). */
+    idempotencyRef: text('idempotency_ref'),
     refType: text('ref_type'),
     refId: text('ref_id'),
     description: text('description'),
@@ -709,6 +711,7 @@ export const ledgerTransactions = pgTable(
   (t) => [
     uniqueIndex('ledger_transactions_external_uq').on(t.externalId),
     index('ledger_transactions_ref_idx').on(t.refType, t.refId),
+    uniqueIndex('ledger_transactions_idempotency_uq').on(t.idempotencyRef, t.kind),
   ],
 );
 

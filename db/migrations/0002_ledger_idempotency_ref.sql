@@ -1,0 +1,2 @@
+ALTER TABLE "ledger_transactions" ADD COLUMN "idempotency_ref" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "ledger_transactions_idempotency_uq" ON "ledger_transactions" USING btree ("idempotency_ref","kind");
