@@ -1,0 +1,232 @@
+import { createTestDatabase, type TestDatabase } from '@fenqi/db';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { schema, withTransaction } from '../../db';
+import type { ContractTerms } from '../../risk/shared';
+import { AUDIT_RETENTION_DAYS, appendAudit, purgeAuditLog, verifyAuditChain } from '../audit';
+import { evidenceKey, signAndChainContract, verifyContractChain } from '../contracts';
+
+let database: TestDatabase;
+const T0 = new Date('2025-01-01T02:00:00.000Z');
+const config = { sessionSecret: 'test-secret-for-evidence-0123456789' };
+
+beforeAll(async () => {
+  database = await createTestDatabase('pglite');
+  await database.db.insert(schema.users).values([
+    { id: 'usr_a', openidHash: 'h_a' },
+    { id: 'usr_b', openidHash: 'h_b' },
+  ]);
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+/** An attacker with database access: the append-only triggers are switched off around the change. */
+async function tamper(stmt: ReturnType<typeof sql>) {
+  await database.db.execute(sql`alter table audit_log disable trigger user`);
+  await database.db.execute(sql`alter table contracts disable trigger user`);
+  try {
+    await database.db.execute(stmt);
+  } finally {
+    await database.db.execute(sql`alter table audit_log enable trigger user`);
+    await database.db.execute(sql`alter table contracts enable trigger user`);
+  }
+}
+
+async function reset() {
+  await tamper(sql`delete from audit_log`);
+  await tamper(sql`delete from contracts`);
+}
+
+async function appendN(n: number, start = T0) {
+  for (let i = 0; i < n; i++) {
+    await withTransaction(database, (tx) =>
+      appendAudit(tx, {
+        actorType: 'user',
+        actorId: 'usr_a',
+        action: `loan.created`,
+        subjectType: 'loan',
+        subjectId: `loan_${i}`,
+        requestId: `req_${i}`,
+        details: { amount_fen: 100_000 + i, note: '借款 ok', nested: { k: [1, 2, i] } },
+        at: new Date(start.getTime() + i * 60_000),
+      }),
+    );
+  }
+}
+
+describe('audit log hash chain', () => {
+  beforeEach(reset);
+
+  it('a clean chain verifies', async () => {
+    await appendN(5);
+    const r = await verifyAuditChain(database.db);
+    expect(r).toMatchObject({ ok: true, records: 5, firstSeq: 1, lastSeq: 5, problems: [] });
+  });
+
+  // One byte changed in each stored column of record 3 → verification fails at record 3.
+  it.each([
+    ['action', sql`update audit_log set action = overlay(action placing 'X' from 1 for 1) where seq = 3`],
+    ['actor_id', sql`update audit_log set actor_id = 'usr_b' where seq = 3`],
+    ['subject_id', sql`update audit_log set subject_id = 'loan_9' where seq = 3`],
+    ['request_id', sql`update audit_log set request_id = 'req_X' where seq = 3`],
+    [
+      'details',
+      sql`update audit_log set details = jsonb_set(details, '{amount_fen}', '100003') where seq = 3`,
+    ],
+    [
+      'details text',
+      sql`update audit_log set details = jsonb_set(details, '{note}', '"借款 ok!"') where seq = 3`,
+    ],
+    [
+      'created_at',
+      sql`update audit_log set created_at = created_at + interval '1 millisecond' where seq = 3`,
+    ],
+    [
+      'hash',
+      sql`update audit_log set hash = overlay(hash placing 'f' from 64 for 1) where seq = 3 and right(hash, 1) <> 'f'`,
+    ],
+  ])('altering %s of record 3 is found at record 3', async (_col, alter) => {
+    await appendN(5);
+    await tamper(alter);
+    const r = await verifyAuditChain(database.db);
+    expect(r.ok).toBe(false);
+    expect(r.problems[0]?.seq).toBe(3);
+  });
+
+  it('deleting a record from the middle is found where the chain breaks', async () => {
+    await appendN(5);
+    await tamper(sql`delete from audit_log where seq = 2`);
+    const r = await verifyAuditChain(database.db);
+    expect(r.ok).toBe(false);
+    expect(r.problems.map((p) => [p.seq, p.problem])).toEqual([
+      [3, 'sequence_gap'],
+      [3, 'link_broken'],
+    ]);
+  });
+
+  it('purges records older than 180 days and the rest still verifies; cutting the head is found', async () => {
+    await appendN(3, T0);
+    const later = new Date(T0.getTime() + 100 * 86_400_000);
+    await appendN(2, later);
+    const now = new Date(T0.getTime() + (AUDIT_RETENTION_DAYS + 1) * 86_400_000);
+    const deleted = await withTransaction(database, (tx) => purgeAuditLog(tx, now));
+    expect(deleted).toBe(3);
+    const r = await verifyAuditChain(database.db);
+    expect(r).toMatchObject({ ok: true, records: 3, firstSeq: 4, lastSeq: 6 });
+    await tamper(sql`delete from audit_log where seq = 4`);
+    const cut = await verifyAuditChain(database.db);
+    expect(cut.ok).toBe(false);
+    expect(cut.problems[0]?.seq).toBe(5);
+  });
+
+  it('refuses non-integer numbers in details (they would not read back identically)', async () => {
+    await expect(
+      withTransaction(database, (tx) =>
+        appendAudit(tx, { actorType: 'system', actorId: 's', action: 'x', details: { r: 0.5 }, at: T0 }),
+      ),
+    ).rejects.toThrow(/safe integers/);
+  });
+});
+
+function terms(i: number): ContractTerms {
+  return {
+    contractId: `ctr_${i}`,
+    loanId: `loan_${i}`,
+    userId: i % 2 ? 'usr_a' : 'usr_b',
+    virtualIdNumber: null,
+    product: 'cash_loan',
+    method: 'equal_installment',
+    termText: '1 months',
+    principalFen: 100_000n + BigInt(i),
+    apr: '0.18',
+    monthlyRate: '0.015',
+    dailyRate: '0.000493',
+    nominalAnnualRate: '0.18',
+    totalInterestFen: 1_500n,
+    totalFeeFen: 0n,
+    totalFen: 101_500n + BigInt(i),
+    penaltyDailyRate: '0.0005',
+    startDate: '2026-06-01',
+    installments: [
+      {
+        number: 1,
+        dueDate: '2026-07-01',
+        principalFen: 100_000n + BigInt(i),
+        interestFen: 1_500n,
+        feeFen: 0n,
+        amountFen: 101_500n + BigInt(i),
+      },
+    ],
+    coolingOffEndsAt: null,
+    lender: { name: '示例持牌小贷有限公司', licenceNumber: 'DEMO-0001', complaintChannel: '400-000-0000' },
+    confirmationMethod: 'in_app_confirmation',
+    signedAt: new Date(T0.getTime() + i * 1000).toISOString(),
+  };
+}
+
+describe('contract evidence chain', () => {
+  beforeEach(reset);
+  const key = evidenceKey(config);
+
+  async function signN(n: number) {
+    for (let i = 1; i <= n; i++)
+      await withTransaction(database, (tx) => signAndChainContract(tx, config, terms(i)));
+  }
+
+  it('signs, chains and verifies; signing the same loan again returns the stored contract', async () => {
+    await signN(4);
+    const again = await withTransaction(database, (tx) => signAndChainContract(tx, config, terms(2)));
+    expect(again.seq).toBe(2);
+    expect(again.text).toContain('¥1,000.02');
+    expect(await verifyContractChain(database.db, key)).toMatchObject({ ok: true, records: 4, problems: [] });
+  });
+
+  it.each([
+    [
+      'one byte of the text',
+      sql`update contracts set document = jsonb_set(document, '{text}', to_jsonb(overlay(document->>'text' placing 'X' from 5 for 1))) where seq = 3`,
+      'document_altered',
+    ],
+    [
+      'an amount',
+      sql`update contracts set document = jsonb_set(document, '{principal_fen}', '"999"') where seq = 3`,
+      'document_altered',
+    ],
+    [
+      'the document hash',
+      sql`update contracts set document_hash = overlay(document_hash placing '0' from 1 for 1) where seq = 3 and left(document_hash, 1) <> '0'`,
+      'document_altered',
+    ],
+    [
+      'the signature',
+      sql`update contracts set signature = overlay(signature placing '0' from 1 for 1) where seq = 3 and left(signature, 1) <> '0'`,
+      'content_altered',
+    ],
+    ['the borrower', sql`update contracts set user_id = 'usr_b' where seq = 3`, 'content_altered'],
+    [
+      'the signing time',
+      sql`update contracts set signed_at = signed_at + interval '1 second' where seq = 3`,
+      'content_altered',
+    ],
+  ])('altering %s of contract 3 is found at contract 3', async (_what, alter, problem) => {
+    await signN(4);
+    await tamper(alter);
+    const r = await verifyContractChain(database.db, key);
+    expect(r.ok).toBe(false);
+    expect(r.problems[0]).toMatchObject({ seq: 3, id: 'ctr_3', problem });
+    expect(r.problems.every((p) => p.seq === 3)).toBe(true);
+  });
+
+  it('re-hashing an altered record to hide it breaks the next link instead', async () => {
+    await signN(4);
+    await tamper(
+      sql`update contracts set chain_hash = overlay(chain_hash placing '0' from 1 for 1) where seq = 2 and left(chain_hash, 1) <> '0'`,
+    );
+    const r = await verifyContractChain(database.db, key);
+    expect(r.problems.map((p) => [p.seq, p.problem])).toEqual([
+      [2, 'hash_altered'],
+      [3, 'link_broken'],
+    ]);
+  });
+});
