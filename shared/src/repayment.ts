@@ -48,6 +48,8 @@ export interface Loan {
   readonly accruedThrough: BusinessDate;
   /** Money paid beyond everything owed (returned to the person or kept for them). */
   readonly creditBalanceFen: Fen;
+  /** Principal taken off the debt by merchant refunds (installment principals sum to principal − this). */
+  readonly refundedPrincipalFen: Fen;
   /** Set when everything is paid. */
   readonly closedOn: BusinessDate | null;
 }
@@ -103,6 +105,7 @@ export function openLoan(schedule: Schedule): Loan {
     })),
     accruedThrough: schedule.startDate,
     creditBalanceFen: 0n,
+    refundedPrincipalFen: 0n,
     closedOn: null,
   };
 }
@@ -309,65 +312,108 @@ function payInOrder(
 }
 
 /**
- * Re-amortizes not-yet-due installments `rows` (same due dates) onto `newPrincipalFen`, with the
- * loan's method and rate: equal_installment → a new level payment, equal_principal/daily → an even
- * split, interest_first → principal with the last; the last row absorbs rounding. Fees scale with
- * the principal: round_half_up(fee × new / old). Interest and fee of each row are computed on the
- * new balance for the row's whole period (single_payment: interest scaled like the fee). Payments already made on the rows are kept in their
- * `paid*` fields and must be re-applied by the caller (`repool`).
+ * Re-amortizes the not-yet-due installments `rows` (same due dates) onto `newBalanceFen` as of
+ * `asOf`, with the loan's method and rate: equal_installment → a new level payment (even split at
+ * rate 0), equal_principal/daily → an even split (first rows carry the extra fen),
+ * interest_first/single_payment → principal with the last; the last row absorbs rounding.
+ * Interest of the first row is split at `asOf`: what the old schedule earned by `asOf`
+ * (`accruedInterestFen`) plus the new balance's period interest pro rata to the remaining days;
+ * later rows earn their period interest on the new balance. Fees scale with the principal:
+ * round_half_up(fee × new balance / old unpaid principal). Paid fields are reset to 0; the caller
+ * re-records what was paid.
  */
-function reamortize(loan: Loan, rows: readonly LoanInstallment[], newPrincipalFen: Fen): LoanInstallment[] {
+function reamortize(
+  loan: Loan,
+  rows: readonly LoanInstallment[],
+  newBalanceFen: Fen,
+  asOf: BusinessDate,
+): LoanInstallment[] {
   const k = rows.length;
   assert(k > 0, 'reamortize: no rows');
-  let oldPrincipal = 0n;
-  for (const r of rows) oldPrincipal += r.principalFen;
-  assert(newPrincipalFen >= 0n && newPrincipalFen <= oldPrincipal, 'reamortize: principal may only shrink');
-  const level =
-    loan.method === 'equal_installment' ? levelPaymentFen(newPrincipalFen, loan.annualRate, k) : 0n;
-  const base = newPrincipalFen / BigInt(k);
-  const extra = newPrincipalFen % BigInt(k);
-  let balance = newPrincipalFen;
+  let oldUnpaid = 0n;
+  let oldOwed = 0n;
+  for (const r of rows) {
+    oldUnpaid += r.principalFen - r.paidPrincipalFen;
+    oldOwed += r.principalFen;
+  }
+  assert(newBalanceFen >= 0n && newBalanceFen <= oldUnpaid, 'reamortize: principal may only shrink');
+  const rate = loan.annualRate;
+  const even =
+    loan.method === 'equal_principal' ||
+    loan.method === 'daily' ||
+    (loan.method === 'equal_installment' && rate.units === 0n);
+  const level = loan.method === 'equal_installment' && !even ? levelPaymentFen(newBalanceFen, rate, k) : 0n;
+  const base = newBalanceFen / BigInt(k);
+  const extra = newBalanceFen % BigInt(k);
+  let balance = newBalanceFen;
   return rows.map((r, idx) => {
     const days = daysBetween(r.periodStartDate, r.dueDate);
-    let interest: Fen;
-    if (loan.method === 'daily') interest = dailyInterestFen(balance, loan.annualRate, days);
+    let periodInterest: Fen;
+    if (loan.method === 'daily') periodInterest = dailyInterestFen(balance, rate, days);
     else if (loan.method === 'single_payment')
-      interest = oldPrincipal === 0n ? 0n : divRound(r.interestFen * newPrincipalFen, oldPrincipal);
+      periodInterest = oldOwed === 0n ? 0n : divRound(r.interestFen * balance, oldOwed);
     else if (r.number === 1 && r.dueDate !== addMonths(loan.startDate, 1))
-      interest = monthlyInterestFen(balance, loan.annualRate, days); // broken first period
-    else interest = monthlyInterestFen(balance, loan.annualRate);
+      periodInterest = monthlyInterestFen(balance, rate, days); // broken first period
+    else periodInterest = monthlyInterestFen(balance, rate);
+    let interest = periodInterest;
+    if (idx === 0 && asOf > r.periodStartDate) {
+      const remaining = daysBetween(asOf, r.dueDate);
+      interest = accruedInterestFen(r, asOf) + divRound(periodInterest * BigInt(remaining), BigInt(days));
+    }
     let principal: Fen;
     if (idx === k - 1) principal = balance;
+    else if (even) principal = base + (BigInt(idx) < extra ? 1n : 0n);
     else if (loan.method === 'equal_installment') {
-      principal = level - interest;
+      principal = level - periodInterest;
       if (principal < 0n) principal = 0n;
       if (principal > balance) principal = balance;
-    } else if (loan.method === 'equal_principal' || loan.method === 'daily')
-      principal = base + (BigInt(idx) < extra ? 1n : 0n);
-    else principal = 0n;
+    } else principal = 0n;
     balance -= principal;
-    const fee = oldPrincipal === 0n ? 0n : divRound(r.feeFen * newPrincipalFen, oldPrincipal);
+    const fee = oldUnpaid === 0n ? 0n : divRound(r.feeFen * newBalanceFen, oldUnpaid);
     return {
       ...r,
       principalFen: principal,
-      interestFen: newPrincipalFen === 0n ? 0n : interest,
+      interestFen: interest,
       feeFen: fee,
+      paidPrincipalFen: 0n,
+      paidInterestFen: 0n,
+      paidFeeFen: 0n,
+      paidPenaltyFen: 0n,
     };
   });
 }
 
-/**
- * Takes back every payment recorded on `rows` and re-applies the pooled money to them in order
- * (penalty → fee → interest → principal); what does not fit comes back as `restFen`.
- */
-function repool(rows: readonly LoanInstallment[]): { rows: LoanInstallment[]; restFen: Fen } {
-  let pool = 0n;
-  const cleared = rows.map((r) => {
-    pool += r.paidPenaltyFen + r.paidFeeFen + r.paidInterestFen + r.paidPrincipalFen;
-    return { ...r, paidPenaltyFen: 0n, paidFeeFen: 0n, paidInterestFen: 0n, paidPrincipalFen: 0n };
-  });
-  const paid = payInOrder(cleared, pool, () => true);
-  return { rows: paid.list, restFen: paid.restFen };
+function paidOn(rows: readonly LoanInstallment[]): {
+  principalFen: Fen;
+  interestFen: Fen;
+  feeFen: Fen;
+  unpaidPrincipalFen: Fen;
+} {
+  let principalFen = 0n;
+  let interestFen = 0n;
+  let feeFen = 0n;
+  let unpaidPrincipalFen = 0n;
+  for (const r of rows) {
+    principalFen += r.paidPrincipalFen;
+    interestFen += r.paidInterestFen;
+    feeFen += r.paidFeeFen;
+    unpaidPrincipalFen += r.principalFen - r.paidPrincipalFen;
+  }
+  return { principalFen, interestFen, feeFen, unpaidPrincipalFen };
+}
+
+/** Records `paidPrincipalFen` of principal already repaid on the first re-amortized row (owed and paid). */
+function carryPaidPrincipal(rows: LoanInstallment[], paidPrincipalFen: Fen): LoanInstallment[] {
+  const [first, ...rest] = rows;
+  assert(first !== undefined, 'carry: no rows');
+  return [
+    {
+      ...first,
+      principalFen: first.principalFen + paidPrincipalFen,
+      paidPrincipalFen: first.paidPrincipalFen + paidPrincipalFen,
+    },
+    ...rest,
+  ];
 }
 
 function executePayoff(loan: Loan, moneyFen: Fen, asOf: BusinessDate): PaymentOutcome {
@@ -419,10 +465,13 @@ export function installmentPaymentFen(loanIn: Loan, asOf: BusinessDate): Fen {
  *    fee) and the excess becomes credit balance;
  * 3. otherwise installments due by `asOf` are paid oldest first, then the current (first unpaid,
  *    not yet due) installment; within each installment penalty → fees → interest → principal;
- * 4. money left after the current installment is a prepayment: it reduces the principal of the
- *    later installments, which are re-amortized over their unchanged due dates — the term stays,
- *    the installments get smaller (chosen over shortening the term so the borrower's monthly
- *    burden falls and the due-date calendar never changes).
+ *    — money up to the current installment's outstanding amount simply pays that bill early;
+ * 4. money beyond it is a prepayment as of `asOf`: it first settles the interest the current period
+ *    has earned by `asOf` (pro rata, as for a payoff), the rest cuts the principal, and the current
+ *    and later installments are re-amortized over their unchanged due dates. The term stays and
+ *    the installments get smaller (chosen over shortening the term: the monthly burden falls and
+ *    the due-date calendar never changes). The cut principal is recorded as paid principal of the
+ *    current installment.
  */
 export function applyPayment(
   loanIn: Loan,
@@ -447,28 +496,37 @@ export function applyPayment(
   if (rest > 0n && currentIdx >= 0) {
     const current = list[currentIdx];
     assert(current !== undefined, 'payment: current installment');
-    const r = allocateToInstallment(current, rest);
-    list = list.map((x, idx) => (idx === currentIdx ? r.installment : x));
-    allocations.push(r.allocation);
-    rest = r.restFen;
-    const later = list.slice(currentIdx + 1);
-    if (rest > 0n && later.length > 0) {
+    if (rest <= outstandingTotal(current)) {
+      // Paying (part of) the current bill early: the bill's amounts stay as scheduled.
+      const r = allocateToInstallment(current, rest);
+      list = list.map((x, idx) => (idx === currentIdx ? r.installment : x));
+      allocations.push(r.allocation);
+      rest = r.restFen;
+    } else {
+      // Prepayment as of today: interest earned so far is settled, the rest cuts the principal,
+      // and the current and later installments are re-amortized (smaller installments, same dates).
       kind = 'prepayment';
-      let laterPrincipal = 0n;
-      for (const x of later) laterPrincipal += x.principalFen - x.paidPrincipalFen;
-      assert(rest < laterPrincipal, 'payment: prepayment must be below the remaining principal');
-      let owedPrincipal = 0n;
-      for (const x of later) owedPrincipal += x.principalFen;
-      const rows = reamortize(loan, later, owedPrincipal - rest);
-      const pooled = repool(rows);
-      assert(pooled.restFen === 0n, 'payment: later installments had no payments');
-      list = [...list.slice(0, currentIdx + 1), ...pooled.rows];
+      const rows = list.slice(currentIdx);
+      const paid = paidOn(rows);
+      const earned = accruedInterestFen(current, asOf);
+      const money = rest + paid.interestFen + paid.feeFen;
+      assert(money > earned, 'prepayment: money must exceed earned interest');
+      const principalCut = money - earned;
+      assert(principalCut < paid.unpaidPrincipalFen, 'prepayment: must stay below the payoff');
+      const fresh = carryPaidPrincipal(
+        reamortize(loan, rows, paid.unpaidPrincipalFen - principalCut, asOf),
+        paid.principalFen + principalCut,
+      );
+      const [first, ...others] = fresh;
+      assert(first !== undefined, 'prepayment: rows');
+      list = [...list.slice(0, currentIdx), { ...first, paidInterestFen: earned }, ...others];
+      const interestNow = earned > paid.interestFen ? earned - paid.interestFen : 0n;
       allocations.push({
-        number: later[0]?.number ?? 0,
+        number: current.number,
         penaltyFen: 0n,
         feeFen: 0n,
-        interestFen: 0n,
-        principalFen: rest,
+        interestFen: interestNow,
+        principalFen: rest - interestNow,
       });
       rest = 0n;
     }
@@ -485,20 +543,22 @@ export function applyPayment(
 
 export interface RefundOutcome {
   readonly loan: Loan;
-  /** Principal the refund removed (restores the credit line on T+1). */
+  /** Principal the refund took off the debt (restores the credit line on T+1). */
   readonly principalReducedFen: Fen;
   /** Part of the refund that became credit balance (loan already paid, or refund beyond the debt). */
   readonly toCreditFen: Fen;
 }
 
 /**
- * A merchant refund of `amountFen` on `asOf`. The refund reduces the principal of the
- * installments not yet due (the current one included), which are re-amortized over their due
- * dates (interest of each period on the new balance, fees scaled with the principal), and any
- * money already paid on them is re-applied to the new amounts. A refund larger than that
- * principal pays past-due amounts (penalty → fees → interest → principal); what is left after
- * everything is paid — or the whole refund when the loan is already paid — becomes credit
- * balance to be returned to the shopper.
+ * A merchant refund of `amountFen` on `asOf` (退款冲减本金). The refund cuts the unpaid principal of
+ * the installments not yet due (the current one included) as of `asOf`; they are re-amortized over
+ * their due dates (see `reamortize`: interest earned to `asOf` on the old balance stays, the rest
+ * of the period and later periods earn on the new balance; fees scale down with the principal),
+ * and interest or fees already paid on them are re-applied to the new amounts. Refund money beyond
+ * that principal pays past-due items (penalty → fees → interest → principal), then what the
+ * not-yet-due rows still owe; anything left — or the whole refund when the loan is already paid —
+ * becomes credit balance to return to the shopper. The refunded principal is recorded in
+ * `refundedPrincipalFen` (installment principals then sum to principal − refunded).
  */
 export function applyRefund(
   loanIn: Loan,
@@ -507,46 +567,48 @@ export function applyRefund(
   if (input.amountFen <= 0n)
     return refuse('refund_amount_invalid', 'refund must be a positive number of fen', 'amount');
   const asOf = input.asOf;
-  if (loanIn.closedOn !== null)
+  if (loanIn.closedOn !== null) {
     return ok({
       loan: { ...loanIn, creditBalanceFen: loanIn.creditBalanceFen + input.amountFen },
       principalReducedFen: 0n,
       toCreditFen: input.amountFen,
     });
+  }
   const loan = accrueTo(loanIn, asOf);
   const firstFuture = loan.installments.findIndex((i) => i.dueDate > asOf);
   let list = [...loan.installments];
   let rest = input.amountFen;
   let principalReduced = 0n;
+  let refunded = 0n;
   if (firstFuture >= 0) {
     const rows = list.slice(firstFuture);
-    let owedPrincipal = 0n;
-    let paidPrincipal = 0n;
-    for (const r of rows) {
-      owedPrincipal += r.principalFen;
-      paidPrincipal += r.paidPrincipalFen;
-    }
-    const cut = rest < owedPrincipal - paidPrincipal ? rest : owedPrincipal - paidPrincipal;
-    rest -= cut;
-    principalReduced += cut;
-    const cleared = cut === owedPrincipal - paidPrincipal;
-    const newRows = cleared
-      ? // The whole remaining principal is refunded: the rest of the plan is canceled; what was paid on
-        // these rows beyond their principal (interest, fees paid in advance) is released.
-        rows.map((r) => ({ ...r, principalFen: r.paidPrincipalFen, interestFen: 0n, feeFen: 0n }))
-      : reamortize(loan, rows, owedPrincipal - cut);
-    const pooled = repool(newRows);
-    list = [...list.slice(0, firstFuture), ...pooled.rows];
+    const paid = paidOn(rows);
+    const principalCut = rest < paid.unpaidPrincipalFen ? rest : paid.unpaidPrincipalFen;
+    rest -= principalCut;
+    principalReduced += principalCut;
+    refunded += principalCut;
+    const fresh = carryPaidPrincipal(
+      reamortize(loan, rows, paid.unpaidPrincipalFen - principalCut, asOf),
+      paid.principalFen,
+    );
+    const pooled = payInOrder(fresh, paid.interestFen + paid.feeFen, () => true);
+    list = [...list.slice(0, firstFuture), ...pooled.list];
     rest += pooled.restFen;
   }
   if (rest > 0n) {
     const due = payInOrder(list, rest, (i) => i.dueDate <= asOf);
-    list = due.list;
-    rest = due.restFen;
-    principalReduced += sumPrincipal(due.allocations);
+    const later = payInOrder(due.list, due.restFen, (i) => i.dueDate > asOf);
+    list = later.list;
+    rest = later.restFen;
+    principalReduced += sumPrincipal(due.allocations) + sumPrincipal(later.allocations);
   }
   const next = withClosure(
-    { ...loan, installments: list, creditBalanceFen: loan.creditBalanceFen + rest },
+    {
+      ...loan,
+      installments: list,
+      creditBalanceFen: loan.creditBalanceFen + rest,
+      refundedPrincipalFen: loan.refundedPrincipalFen + refunded,
+    },
     asOf,
   );
   return ok({ loan: next, principalReducedFen: principalReduced, toCreditFen: rest });
