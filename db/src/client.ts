@@ -135,8 +135,13 @@ async function openNeon(url: string, poolMax: number): Promise<Database> {
     neonConfig.coalesceWrites = false;
   }
   const pool = new Pool({ connectionString: url, max: poolMax });
-  // An idle client dropped by the server must not crash the process.
+  // A connection dropped by the server or the network must not crash the process: the
+  // failure reaches the caller through the pending query / transaction; the broken client
+  // is discarded by the pool.
   pool.on('error', () => {});
+  pool.on('connect', (client: { on(event: 'error', listener: () => void): unknown }) => {
+    client.on('error', () => {});
+  });
   const db = drizzle({ client: pool, schema }) as unknown as Db;
   let closed = false;
   return {

@@ -14,7 +14,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { type Database, type Tx, withTransaction } from './client';
 import { newId } from './ids';
-import { type AccountRef, postLedgerTransaction, SYSTEM_OWNER, systemAccount, transfer } from './ledger';
+import { type AccountRef, postLedgerTransaction, systemAccount, transfer } from './ledger';
 import {
   type Checkout,
   type CreditLine,
