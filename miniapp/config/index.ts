@@ -45,6 +45,7 @@ export default defineConfig<'webpack5'>(async (merge) => {
         },
       },
       optimizeMainPackage: { enable: true },
+      miniCssExtractPluginOption: { ignoreOrder: true },
     },
     h5: {
       publicPath: '/',

@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '美味外卖（演示）' });
