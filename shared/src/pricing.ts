@@ -183,9 +183,12 @@ export function baseAnnualRate(tier: Tier, creditScore: number): Decimal {
 /**
  * Short-term discount (1–3 months are 0.01–0.03 percentage points cheaper per day): as a daily
  * rate reduction, terms ≤ 1 month or day terms 0.03 pp/day, 2 months 0.02, 3 months 0.01; i.e.
- * annual reductions of 0.1095, 0.073, 0.0365. The discounted rate never goes below the tier's
- * band minimum.
+ * annual reductions of 0.1095, 0.073, 0.0365. The discounted rate never goes below the daily-rate
+ * floor of 0.02 %/day (`SHORT_TERM_FLOOR` = 0.073 a year) — it may go below the tier's band,
+ * which describes long terms — and never above the long-term rate.
  */
+export const SHORT_TERM_FLOOR: Decimal = dec('0.073');
+
 export function shortTermDiscount(term: ScheduleTerm): Decimal {
   const months = 'days' in term ? 1 : term.months;
   const perDay = months <= 1 ? '0.0003' : months === 2 ? '0.0002' : months === 3 ? '0.0001' : '0';
@@ -250,7 +253,7 @@ export interface PriceInput {
 /**
  * Nominal annual interest rate for a product, tier, score and term:
  * interest-free products → 0; scene installment → long-term cash-loan rate − scene discount
- * (floor 0); others → base rate − short-term discount, not below the band minimum.
+ * (floor 0); others → base rate − short-term discount, not below 0.073 (0.02 %/day).
  */
 export function priceAnnualRate(input: PriceInput): Decimal {
   const product = PRODUCTS[input.product];
@@ -260,8 +263,7 @@ export function priceAnnualRate(input: PriceInput): Decimal {
     const discount = input.sceneCategory ? SCENES[input.sceneCategory].discount : dec('0');
     return decMax(decSub(base, discount), dec('0'));
   }
-  const band = APR_BANDS[input.tier];
-  return decMin(base, decMax(decSub(base, shortTermDiscount(input.term)), band.min));
+  return decMin(base, decMax(decSub(base, shortTermDiscount(input.term)), SHORT_TERM_FLOOR));
 }
 
 export interface QuoteInput {

@@ -85,6 +85,20 @@ export function coolingOffEndsAtMs(requestedAtMs: number): number {
   return requestedAtMs + COOLING_OFF_MS;
 }
 
+/**
+ * For a caller that wants the money at once (e.g. an instant-disbursement request): refuses with
+ * `cooling_off_required` when the loan falls under a cooling-off trigger.
+ */
+export function checkInstantDisbursement(input: {
+  principalFen: Fen;
+  monthlyIncomeFen: Fen;
+}): Result<true, 'cooling_off_required'> {
+  const c = coolingOff(input);
+  return c.required
+    ? refuse('cooling_off_required', `this loan has a ${c.hours}-hour cooling-off period (${c.reason})`)
+    : ok(true);
+}
+
 /** Refuses disbursement (and allows free cancellation) while the window is open. */
 export function checkCoolingOffOver(input: {
   requestedAtMs: number;
