@@ -17,10 +17,11 @@ import type {
   QuizResult,
   Quote,
   QuoteRequest,
+  StepUpChallenge,
   TemporaryIncrease,
 } from './types';
 
-export { ApiError, login, logout } from './client';
+export { ApiError, deviceId, login, logout } from './client';
 export type * from './types';
 
 const id = (value: string) => encodeURIComponent(value);
@@ -56,8 +57,8 @@ export const api = {
   submitQuiz: (answers: { question_id: string; option_id: string }[], idempotencyKey: string) =>
     call<QuizResult>('POST', '/v1/education/quiz', { body: { answers }, idempotencyKey }),
   authorizations: () => call<List<Authorization> | { data: Authorization[] }>('GET', '/v1/authorizations'),
-  setAuthorization: (key: string, enabled: boolean) =>
-    call<Authorization>('PUT', `/v1/authorizations/${id(key)}`, { body: { enabled } }),
+  setAuthorization: (key: string, granted: boolean) =>
+    call<Authorization>('PUT', `/v1/authorizations/${id(key)}`, { body: { granted } }),
   checkout: (token: string) => call<CheckoutView>('GET', `/v1/checkouts/${id(token)}`),
   confirmCheckout: (token: string, installments: number, idempotencyKey: string) =>
     call<CheckoutView & { loan_id?: string; loan?: Loan }>('POST', `/v1/checkouts/${id(token)}/confirm`, {
@@ -73,7 +74,12 @@ export const api = {
       body,
       idempotencyKey,
     }),
-  /** Continue a request the risk engine paused (`step_up_required`). */
-  completeStepUp: (path: string, body: Record<string, unknown>, idempotencyKey: string) =>
-    call<Record<string, unknown>>('POST', path, { body, idempotencyKey }),
+  /** A second-verification challenge (dev/test: with the codes the adapters would deliver). */
+  stepUpChallenge: (challengeId: string, device: string) =>
+    call<StepUpChallenge>('GET', `/v1/risk/step-up/${id(challengeId)}`, { query: { device_id: device } }),
+  /** Pass the challenge; then the paused request is sent again with the same Idempotency-Key. */
+  completeStepUp: (
+    body: { challenge_id: string; otp_code: string; device_id: string; device_code: string },
+    idempotencyKey: string,
+  ) => call<{ id: string; status: string }>('POST', '/v1/risk/step-up', { body, idempotencyKey }),
 };

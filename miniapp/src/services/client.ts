@@ -36,7 +36,17 @@ export class ApiError extends Error {
 
 const SESSION_KEY = 'fenqi.session';
 const DEV_NAME_KEY = 'fenqi.dev_user';
+const DEVICE_KEY = 'fenqi.device_id';
 const RETRIES_MAX = 2;
+
+/** A random id for this installation, sent as `X-Device-Id` (risk rules, step-up device factor). */
+export function deviceId(): string {
+  const stored = Taro.getStorageSync(DEVICE_KEY) as string | undefined;
+  if (stored && /^[A-Za-z0-9_-]{1,64}$/.test(stored)) return stored;
+  const id = `dev_${newIdempotencyKey().slice(-24)}`;
+  Taro.setStorageSync(DEVICE_KEY, id);
+  return id;
+}
 
 function apiBase(): string {
   // H5 is served from the same origin as the API; weapp needs an absolute origin.
@@ -166,7 +176,7 @@ async function sleep(ms: number): Promise<void> {
 }
 
 async function send<T>(method: 'GET' | 'POST' | 'PUT', path: string, options: RequestOptions): Promise<T> {
-  const header: Record<string, string> = { 'content-type': 'application/json' };
+  const header: Record<string, string> = { 'content-type': 'application/json', 'x-device-id': deviceId() };
   if (options.auth !== false) {
     const session = readSession() ?? (await login());
     header.authorization = `Bearer ${session.token}`;

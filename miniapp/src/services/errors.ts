@@ -214,6 +214,31 @@ const BY_CODE: Record<string, Omit<ErrorView, 'code' | 'requestId'>> = {
     message: '出于风险控制，这笔业务暂不能办理。如有疑问请联系客服。',
     next: NONE,
   },
+  step_up_code_invalid: {
+    title: '验证码不正确',
+    message: '验证码错误，请核对后重新输入。',
+    next: NONE,
+  },
+  step_up_device_unknown: {
+    title: '设备无法确认',
+    message: '请在您以前登录过的设备上确认。',
+    next: NONE,
+  },
+  account_frozen: {
+    title: '账户已冻结',
+    message: '检测到异常操作，账户已临时冻结以保护资金安全。请联系客服解冻。',
+    next: NONE,
+  },
+  risk_declined: {
+    title: '暂不能办理',
+    message: '出于风险控制，这笔业务暂不能办理。如有疑问请联系客服。',
+    next: NONE,
+  },
+  credit_line_not_found: {
+    title: '还没有额度',
+    message: '请先申请授信额度，再借款。',
+    next: { kind: 'navigate', label: '申请额度', url: PAGES.apply },
+  },
   rate_limited: {
     title: '操作太频繁',
     message: '请稍等片刻再试。',

@@ -27,15 +27,26 @@ export interface Authorization {
   key: string;
   name?: string;
   purpose?: string;
-  enabled: boolean;
+  granted: boolean;
   essential?: boolean;
+}
+
+export interface HealthFactors {
+  monthly_income?: number;
+  monthly_debt_payment?: number;
+  other_lenders?: number;
+  late_installments_12m?: number;
+  currently_overdue?: boolean;
+  no_history?: boolean;
 }
 
 export interface Me {
   id: string;
   tier?: string | null;
   health_score?: number | null;
-  health?: { score: number; factors?: { code?: string; label?: string; text?: string; impact?: number }[] };
+  credit_score?: number | null;
+  health?: { score: number; band?: string; lessons_offered?: boolean; factors?: HealthFactors };
+  credit_line?: CreditLine | null;
   education?: { passed: boolean; passed_at?: string | null } | null;
   education_passed?: boolean;
   monthly_income?: number | null;
@@ -80,7 +91,7 @@ export interface Product {
   min_principal_amount?: number;
   max_principal_amount?: number;
   term_months?: number[];
-  term_days?: number[];
+  term_days?: { min: number; max: number } | null;
   min_term_days?: number;
   max_term_days?: number;
   min_term_months?: number;
@@ -204,4 +215,15 @@ export interface TemporaryIncrease {
   expires_at?: string | null;
   reasons?: string[];
   [extra: string]: unknown;
+}
+
+export interface StepUpChallenge {
+  id: string;
+  status: string;
+  rule?: string | null;
+  factors_required?: string[];
+  factors_passed?: string[];
+  expires_at?: string;
+  /** dev/test only: what the SMS and device-confirmation adapters would deliver. */
+  dev_delivery?: { otp_code?: string; device_id?: string; device_code?: string };
 }

@@ -24,7 +24,12 @@ async function loadAuthorizations(): Promise<Authorization[]> {
   const byKey = new Map(list.map((a) => [a.key, a]));
   return AUTHORIZATIONS.map((c) => {
     const server = byKey.get(c.key);
-    return { key: c.key, name: c.name, purpose: c.purpose, enabled: Boolean(server?.enabled) };
+    return {
+      key: c.key,
+      name: server?.name ?? c.name,
+      purpose: server?.purpose ?? c.purpose,
+      granted: Boolean(server?.granted),
+    };
   });
 }
 
@@ -40,7 +45,7 @@ export default function Authorizations() {
     setFailure(null);
     try {
       const saved = await api.setAuthorization(key, enabled);
-      setOverrides({ ...overrides, [key]: saved.enabled ?? enabled });
+      setOverrides({ ...overrides, [key]: saved.granted ?? enabled });
     } catch (e) {
       setFailure(describeError(e));
     } finally {
@@ -48,7 +53,7 @@ export default function Authorizations() {
     }
   };
 
-  const enabledCount = (data ?? []).filter((a) => overrides[a.key] ?? a.enabled).length;
+  const enabledCount = (data ?? []).filter((a) => overrides[a.key] ?? a.granted).length;
 
   return (
     <View className="page page-authorizations">
@@ -70,7 +75,7 @@ export default function Authorizations() {
                 <Text className="muted">{a.purpose}</Text>
               </View>
               <Switch
-                checked={overrides[a.key] ?? a.enabled}
+                checked={overrides[a.key] ?? a.granted}
                 disabled={busy === a.key}
                 onChange={(e) => void toggle(a.key, e.detail.value)}
               />

@@ -1,5 +1,6 @@
 import { Text, View } from '@tarojs/components';
 import { StateView } from '../../components/state-view';
+import { money } from '../../domain';
 import { errorActionHandler, useResource } from '../../hooks';
 import { api } from '../../services/api';
 import type { Me } from '../../services/types';
@@ -12,34 +13,38 @@ const LESSONS = [
   { title: '第 4 课：留好应急金', text: '存下 3 个月的生活费，遇到意外时不必借新还旧。' },
 ];
 
-const FACTOR_TEXT: Record<string, string> = {
-  debt_to_income: '负债收入比偏高：每月还款占收入的比例越高，分数越低。',
-  other_lenders: '在其他机构的借款笔数较多。',
-  lender_count: '在其他机构的借款笔数较多。',
-  repayment_history: '近期有逾期还款记录。',
-  overdue: '当前有逾期未还的账单。',
-};
-
 interface Factor {
   key: string;
   text: string;
 }
 
+/** What lowers this person's score, in words, from the server's factors (no arithmetic). */
+export function factorTexts(me: Me): Factor[] {
+  const f = me.health?.factors;
+  if (!f) return [];
+  const out: Factor[] = [];
+  if (f.monthly_debt_payment && f.monthly_income)
+    out.push({
+      key: 'dti',
+      text: `负债收入比：每月还款 ${money(f.monthly_debt_payment)}，月收入 ${money(f.monthly_income)}。还款占收入比例越高，分数越低。`,
+    });
+  if (f.other_lenders)
+    out.push({ key: 'lenders', text: `在其他机构还有 ${f.other_lenders} 笔借款（多头借贷）。` });
+  if (f.late_installments_12m)
+    out.push({ key: 'late', text: `近 12 个月有 ${f.late_installments_12m} 期逾期还款。` });
+  if (f.currently_overdue) out.push({ key: 'overdue', text: '当前有逾期未还的账单，请尽快还款。' });
+  if (f.no_history) out.push({ key: 'new', text: '还没有借还记录，按时还款会让分数更可靠。' });
+  return out;
+}
+
 function healthView(me: Me): { score: number | null; factors: Factor[] } {
-  const raw = (me.health ?? {}) as Record<string, unknown>;
   const score =
-    typeof me.health_score === 'number' ? me.health_score : typeof raw.score === 'number' ? raw.score : null;
-  const list = (raw.factors ?? raw.deductions ?? me.health_factors ?? []) as unknown[];
-  const factors = Array.isArray(list)
-    ? list.map((f, i) => {
-        if (typeof f === 'string') return { key: `${i}`, text: FACTOR_TEXT[f] ?? f };
-        const o = f as Record<string, unknown>;
-        const code = String(o.code ?? o.key ?? i);
-        const text = String(o.label_zh ?? o.text ?? o.label ?? o.message ?? FACTOR_TEXT[code] ?? code);
-        return { key: code, text };
-      })
-    : [];
-  return { score, factors };
+    typeof me.health_score === 'number'
+      ? me.health_score
+      : typeof me.health?.score === 'number'
+        ? me.health.score
+        : null;
+  return { score, factors: factorTexts(me) };
 }
 
 export default function Health() {

@@ -4,7 +4,7 @@ import { DisclosureFooter } from '../../components/disclosure-footer';
 import { ErrorNotice } from '../../components/error-notice';
 import { SubmitButton } from '../../components/submit-button';
 import { money, parseAmountText } from '../../domain';
-import { AUTHORIZATIONS, CREDIT_CONSENTS } from '../../domain/authorizations';
+import { AUTHORIZATIONS, CREDIT_CONSENTS, ESSENTIAL_CONSENTS } from '../../domain/authorizations';
 import { errorActionHandler, go, useDisclosure } from '../../hooks';
 import { ApiError, api } from '../../services/api';
 import { describeError, type ErrorView, PAGES } from '../../services/errors';
@@ -28,7 +28,7 @@ export default function Apply() {
   const submit = async () => {
     if (income === null) return;
     setFailure(null);
-    const body = { monthly_income: income, consents };
+    const body = { monthly_income: income, consents: [...ESSENTIAL_CONSENTS, ...consents] };
     try {
       const r = await api.applyForCredit(body, idempotencyKeys.keyFor('apply', body));
       idempotencyKeys.settle('apply');

@@ -14,7 +14,8 @@ import './index.scss';
 
 const PROOFS = [
   { value: 'payslip', label: '工资流水' },
-  { value: 'asset_proof', label: '资产证明' },
+  { value: 'bank_flow', label: '银行流水' },
+  { value: 'asset', label: '资产证明' },
 ];
 
 export default function Temporary() {
