@@ -2,10 +2,10 @@
  * Merchant events: written to the outbox in the caller's transaction (so an event exists iff
  * its change committed), listed newest first, and redelivered on request.
  */
-import { newId } from '@fenqi/db';
 import { and, desc, eq, lt, or } from 'drizzle-orm';
 import { type Database, schema, type Tx } from '../db';
 import { notFound } from '../http/errors';
+import { randomBase62 } from './keys';
 import { type EventObject, eventObject } from './objects';
 
 const { outboxEvents } = schema;
@@ -28,9 +28,29 @@ export interface EmitEventInput {
   now: Date;
 }
 
+let lastMs = 0;
+let sequence = 0;
+
+/**
+ * `evt_` + 9 base-36 digits of the creation time + a 4-digit per-process sequence + 7 random:
+ * ids of one process sort in creation order, so events written in the same millisecond (one
+ * transaction) list in the order they happened.
+ */
+export function newEventId(now: Date): string {
+  const ms = now.getTime();
+  if (ms > lastMs) {
+    lastMs = ms;
+    sequence = 0;
+  } else {
+    sequence = (sequence + 1) % 36 ** 4;
+  }
+  const time = lastMs.toString(36).padStart(9, '0');
+  return `evt_${time}${sequence.toString(36).padStart(4, '0')}${randomBase62(7).toLowerCase()}`;
+}
+
 /** Inserts the event in `tx`; delivery happens after commit. Returns the event id. */
 export async function emitEvent(tx: Tx, input: EmitEventInput): Promise<string> {
-  const id = newId('evt');
+  const id = newEventId(input.now);
   await tx.insert(outboxEvents).values({
     id,
     type: input.type,
@@ -52,7 +72,7 @@ export async function listEvents(args: {
   startingAfter?: string;
 }): Promise<{ data: EventObject[]; has_more: boolean }> {
   const mine = and(eq(outboxEvents.merchantId, args.merchantId), eq(outboxEvents.mode, args.mode));
-  let cursor;
+  let cursor: SQL | undefined;
   if (args.startingAfter) {
     const [anchor] = await args.database.db
       .select({ id: outboxEvents.id, createdAt: outboxEvents.createdAt })

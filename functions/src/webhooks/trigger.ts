@@ -1,0 +1,70 @@
+/**
+ * After-commit delivery trigger. A handler knows the ids of the events it wrote but runs
+ * inside the request's transaction, which commits only after the handler returns. So the
+ * trigger is fire-and-forget and waits for the events to become visible (committed) with a
+ * short bounded backoff, then delivers them; events of a rolled-back request never become
+ * visible and the trigger gives up. Whatever it misses (crash, frozen function) the cron pass
+ * delivers.
+ */
+import { inArray } from 'drizzle-orm';
+import { type Database, schema } from '../db';
+import { deliverDueEvents } from './worker';
+
+const VISIBILITY_WAITS_MS = [0, 5, 10, 20, 40, 80, 160, 320, 640, 1280] as const;
+
+export interface TriggerOptions {
+  database: Database;
+  /** Service clock at the request. */
+  now: Date;
+  eventIds: readonly string[];
+  fetch?: typeof fetch;
+}
+
+let inFlight = new Set<Promise<void>>();
+
+export function triggerAfterCommit(options: TriggerOptions): void {
+  if (options.eventIds.length === 0) return;
+  const run = deliverWhenVisible(options).catch((err: unknown) => {
+    console.error(
+      JSON.stringify({
+        level: 'warn',
+        msg: 'webhook_trigger_failed',
+        error: err instanceof Error ? err.name : 'unknown',
+      }),
+    );
+  });
+  inFlight.add(run);
+  void run.finally(() => inFlight.delete(run));
+}
+
+/** Waits for every trigger started so far (tests, graceful shutdown). */
+export async function settleTriggers(): Promise<void> {
+  while (inFlight.size > 0) {
+    const current = [...inFlight];
+    inFlight = new Set();
+    await Promise.all(current);
+  }
+}
+
+async function deliverWhenVisible(options: TriggerOptions): Promise<void> {
+  const started = Date.now();
+  let remaining = [...options.eventIds];
+  for (const waitMs of VISIBILITY_WAITS_MS) {
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    const visible = await options.database.db
+      .select({ id: schema.outboxEvents.id })
+      .from(schema.outboxEvents)
+      .where(inArray(schema.outboxEvents.id, remaining));
+    if (visible.length > 0) {
+      const ids = visible.map((v) => v.id);
+      await deliverDueEvents({
+        database: options.database,
+        now: new Date(options.now.getTime() + (Date.now() - started)),
+        eventIds: ids,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      });
+      remaining = remaining.filter((id) => !ids.includes(id));
+    }
+    if (remaining.length === 0) return;
+  }
+}
