@@ -2,7 +2,7 @@
  * Merchant events: written to the outbox in the caller's transaction (so an event exists iff
  * its change committed), listed newest first, and redelivered on request.
  */
-import { and, desc, eq, lt, or } from 'drizzle-orm';
+import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import { type Database, schema, type Tx } from '../db';
 import { notFound } from '../http/errors';
 import { randomBase62 } from './keys';
