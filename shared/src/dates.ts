@@ -65,7 +65,8 @@ function civilFromDays(z0: number): { year: number; month: number; day: number }
 }
 
 function format(year: number, month: number, day: number): BusinessDate {
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  // years are 1970–9999 (four digits)
+  return `${year}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
 }
 
 /** Day number (days since 1970-01-01) of a business date. */
@@ -174,8 +175,14 @@ export function monthlyDueDates(
   );
   const out: BusinessDate[] = [];
   if (dueDayOfMonth === undefined) {
-    const anchor = dayOfMonth(startDate);
-    for (let k = 1; k <= installments; k++) out.push(addMonths(startDate, k, anchor));
+    const { year, month, day } = ymd(startDate);
+    const index0 = year * 12 + (month - 1);
+    for (let k = 1; k <= installments; k++) {
+      const index = index0 + k;
+      const y = Math.floor(index / 12);
+      const m = (index % 12) + 1;
+      out.push(format(y, m, Math.min(day, daysInMonth(y, m))));
+    }
     return out;
   }
   assert(

@@ -211,15 +211,21 @@ export function buildSchedule(input: ScheduleInput): Schedule {
   let balance = P;
   let periodStart = startDate;
   const broken = input.dueDayOfMonth !== undefined;
+  // half-up of balance × units / den without a general divRound: (2·balance·units + den) / (2·den)
+  const monthDen2 = 2n * MONTHS_PER_YEAR * pow10(annualRate.scale);
+  const units2 = 2n * annualRate.units;
+  const monthDenHalf = monthDen2 / 2n;
+  const hasFee = input.fee !== undefined;
 
   for (let k = 1; k <= n; k++) {
     const dueDate = dueDates[k - 1];
     assert(dueDate !== undefined, 'schedule: missing due date');
-    const days = daysBetween(periodStart, dueDate);
     let interest: Fen;
-    if (method === 'daily') interest = dailyInterestFen(balance, annualRate, days);
-    else if (broken && k === 1) interest = monthlyInterestFen(balance, annualRate, days);
-    else interest = monthlyInterestFen(balance, annualRate);
+    if (method === 'daily')
+      interest = dailyInterestFen(balance, annualRate, daysBetween(periodStart, dueDate));
+    else if (broken && k === 1)
+      interest = monthlyInterestFen(balance, annualRate, daysBetween(periodStart, dueDate));
+    else interest = (balance * units2 + monthDenHalf) / monthDen2;
 
     let principal: Fen;
     if (k === n) principal = balance;
@@ -231,8 +237,9 @@ export function buildSchedule(input: ScheduleInput): Schedule {
     } else principal = 0n; // interest_first, single_payment over months
     if (method === 'single_payment' && k < n) interest = 0n;
 
-    const fee = fees[k - 1] ?? 0n;
+    const fee = hasFee ? (fees[k - 1] ?? 0n) : 0n;
     balance -= principal;
+    const principalAndInterest = principal + interest;
     rows.push({
       number: k,
       dueDate,
@@ -240,11 +247,11 @@ export function buildSchedule(input: ScheduleInput): Schedule {
       principalFen: principal,
       interestFen: interest,
       feeFen: fee,
-      amountFen: principal + interest + fee,
+      amountFen: hasFee ? principalAndInterest + fee : principalAndInterest,
       balanceAfterFen: balance,
     });
     totalInterest += interest;
-    totalFee += fee;
+    if (hasFee) totalFee += fee;
     periodStart = dueDate;
   }
   if (method === 'single_payment') {
