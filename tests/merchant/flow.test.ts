@@ -55,7 +55,7 @@ describe.each(kinds)('scene installment checkout end to end (%s)', (kind) => {
       body: { installments: 6 },
     });
     expect(confirmed.status).toBe(200);
-    expect(confirmed.body.checkout.status).toBe('captured');
+    expect(confirmed.body.status).toBe('captured');
     const loanId: string = confirmed.body.loan.id;
     expect(confirmed.body.loan).toMatchObject({ principal_amount: 300_000, product: 'scene_installment' });
     expect(confirmed.body.loan.installments).toHaveLength(6);
@@ -235,7 +235,7 @@ describe.each(kinds)('scene installment checkout end to end (%s)', (kind) => {
       idempotencyKey: 'm-1',
       body: { installments: 3 },
     });
-    expect(confirmed.body.checkout.status).toBe('authorized');
+    expect(confirmed.body.status).toBe('authorized');
     expect(confirmed.body.loan).toBeNull();
     let line = await lineOf(h.database, shopper.userId);
     expect([line.usedFen, line.heldFen]).toEqual([0n, 100_000n]);

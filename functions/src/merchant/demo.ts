@@ -34,7 +34,18 @@ const partnerOrderBody = z.strictObject({
   amount: amountFen().default(12_800),
   description: z.string().min(1).max(256).default('招牌牛肉面 ×2 + 冰豆浆'),
   capture_method: z.enum(['automatic', 'manual']).default('automatic'),
-  return_path: z.string().min(1).max(512).default('pages/partner/index'),
+  return_path: z.string().min(1).max(512).default('pkg-checkout/partner/index'),
+  /** The partner's order lines (shown by the demo page; the checkout keeps only the total). */
+  items: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1).max(64),
+        quantity: z.int().min(1).max(99),
+        amount: amountFen(),
+      }),
+    )
+    .max(20)
+    .optional(),
 });
 
 export const demoRoutes: Route[] = [

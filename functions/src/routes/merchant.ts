@@ -291,13 +291,14 @@ export const merchantRoutes: Route[] = [
         );
         return {
           created,
+          // the shopper's view of the checkout, plus the loan it became (null until captured)
           body: {
-            checkout: await shopperView(tx, row, userId, ctx.now),
+            ...(await shopperView(tx, row, userId, ctx.now)),
             loan: row.loanId ? await loanSummary(tx, row.loanId) : null,
           },
         };
       });
-      const effectId = out.body.loan?.id ?? out.body.checkout.id;
+      const effectId = out.body.loan?.id ?? out.body.id;
       return out.created
         ? {
             status: 200,
