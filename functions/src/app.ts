@@ -11,10 +11,10 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { serviceNow, type WallClock } from './clock';
 import type { AppConfig } from './config';
-import { type Database, withTransaction } from './db';
+import { type Database, type Tx, withTransaction } from './db';
 import { authenticate } from './http/auth';
 import { ApiError, describeForLog, toApiError } from './http/errors';
-import { claimKey, completeKey, readIdempotencyKey, requestHash } from './http/idempotency';
+import { claimKey, completeKey, readIdempotencyKey, releaseKey, requestHash } from './http/idempotency';
 import { parseJsonBody, readRawBody, validate } from './http/parse';
 import {
   type CompiledRoute,
@@ -175,6 +175,7 @@ export function createApp(deps: AppDeps): AppHandler {
         );
       }
 
+      const scope = scopeOf(principal);
       const base: Omit<RouteContext, 'transaction'> = {
         requestId,
         method: r.method,
@@ -189,15 +190,15 @@ export function createApp(deps: AppDeps): AppHandler {
         now,
         principal,
         idempotencyKey,
+        idempotencyRef: idempotencyKey === undefined ? undefined : `${scope}|${idempotencyKey}`,
         routes: routeList,
       };
 
       if (idempotencyKey === undefined) {
-        return r.handler({ ...base, transaction: (fn) => withTransaction(database, fn) });
+        return r.handler({ ...base, transaction: (fn) => transactionKeepingEvidence(database, fn) });
       }
-      const scope = scopeOf(principal);
       const hash = requestHash({ method: r.method, routePath: r.path, params, body });
-      return withTransaction(database, async (tx) => {
+      const outcome = await withTransaction(database, async (tx): Promise<RouteResult> => {
         const claim = await claimKey(tx, { scope, key: idempotencyKey, requestHash: hash, now });
         if (claim.kind === 'replay') {
           return {
@@ -206,7 +207,15 @@ export function createApp(deps: AppDeps): AppHandler {
             headers: { 'Idempotent-Replayed': 'true' },
           };
         }
-        const result = await r.handler({ ...base, transaction: (fn) => fn(tx) });
+        let result: RouteResult;
+        try {
+          result = await r.handler({ ...base, transaction: (fn) => fn(tx) });
+        } catch (err) {
+          if (!(err instanceof ApiError && err.commitWrites)) throw err;
+          // Keep the evidence, forget the key: a retry after step-up runs the request again.
+          await releaseKey(tx, { scope, key: idempotencyKey });
+          return { status: err.status, body: err, headers: {} } satisfies RouteResult;
+        }
         await completeKey(tx, {
           scope,
           key: idempotencyKey,
@@ -216,8 +225,29 @@ export function createApp(deps: AppDeps): AppHandler {
         });
         return result;
       });
+      if (outcome.body instanceof ApiError) throw outcome.body;
+      return outcome;
     }
   };
+}
+
+/** `withTransaction`, except that an `ApiError` with `commitWrites` commits, then is thrown. */
+async function transactionKeepingEvidence<T>(database: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  let kept: ApiError | undefined;
+  const value = await withTransaction(database, async (tx) => {
+    kept = undefined;
+    try {
+      return await fn(tx);
+    } catch (err) {
+      if (err instanceof ApiError && err.commitWrites) {
+        kept = err;
+        return undefined as T;
+      }
+      throw err;
+    }
+  });
+  if (kept) throw kept;
+  return value;
 }
 
 function parseQuery(r: Route, search: URLSearchParams): unknown {

@@ -16,6 +16,13 @@ export interface AppConfig {
   mode: Mode;
   /** HMAC key for session tokens (SESSION_SECRET; required in production). */
   sessionSecret: string;
+  /**
+   * IDENTITY_PEPPER: HMAC key for stored identifiers (openid hash, login-attempt subjects).
+   * Never rotate it casually: users are found by the openid hash. Required in production.
+   */
+  identityPepper: string;
+  /** Login rate limits per window (LOGIN_RATE_WINDOW_SECONDS, LOGIN_RATE_PER_CODE, LOGIN_RATE_PER_IP). */
+  loginRateLimit: { windowSeconds: number; perCode: number; perIp: number };
   /** Session lifetime (SESSION_TTL_SECONDS, default 7 days). */
   sessionTtlSeconds: number;
   /** WeChat mini-program credentials (WECHAT_APP_ID / WECHAT_APP_SECRET). */
@@ -65,6 +72,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const cronSecret = env.CRON_SECRET?.trim() || undefined;
   if (production && !cronSecret) throw new ConfigError('CRON_SECRET is required in production');
 
+  const identityPepper = env.IDENTITY_PEPPER ?? '';
+  if (production && identityPepper.length < 32)
+    throw new ConfigError('IDENTITY_PEPPER must be set (≥ 32 characters) in production');
+  const loginRateLimit = {
+    windowSeconds: intEnv(env.LOGIN_RATE_WINDOW_SECONDS, 60),
+    perCode: intEnv(env.LOGIN_RATE_PER_CODE, production ? 5 : 30),
+    perIp: intEnv(env.LOGIN_RATE_PER_IP, production ? 30 : 600),
+  };
+
   const ttl = env.SESSION_TTL_SECONDS ? Number(env.SESSION_TTL_SECONDS) : 7 * 24 * 3600;
   if (!Number.isInteger(ttl) || ttl < 60 || ttl > 30 * 24 * 3600) {
     throw new ConfigError('SESSION_TTL_SECONDS must be an integer between 60 and 2592000');
@@ -74,6 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mode,
     sessionSecret: sessionSecret || devSecret(mode, 'session'),
     sessionTtlSeconds: ttl,
+    identityPepper: identityPepper || devSecret(mode, 'identity'),
+    loginRateLimit,
     ...(wechat ? { wechat } : {}),
     vaultKeys,
     ...(cronSecret ? { cronSecret } : {}),
@@ -81,6 +99,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     devLoginAllowed: !production && !wechat,
     testClockEnabled: !production,
   };
+}
+
+function intEnv(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
+    throw new ConfigError(`expected a positive integer, got ${raw}`);
+  return n;
 }
 
 function resolveMode(env: NodeJS.ProcessEnv): Mode {

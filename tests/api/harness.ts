@@ -31,7 +31,11 @@ export async function startHarness(
 ): Promise<Harness> {
   const database = opts.database ?? (await createTestDatabase(kind));
   const config = { ...loadConfig({ FENQI_MODE: 'test' }), ...opts.config };
-  const app = createApp({ database, config, ...opts.deps });
+  // Unexpected errors are printed so a failing test shows their cause (no PII in them).
+  const log: AppDeps['log'] = (e) => {
+    if (e.msg === 'unhandled_error') console.error(JSON.stringify(e));
+  };
+  const app = createApp({ database, config, log, ...opts.deps });
   const server = createServer((req, res) => {
     void app(req, res);
   });

@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import { addDays, datesAfter, shanghaiDate, shanghaiMidnight } from '../clock';
 import type { AppConfig } from '../config';
 import { type Database, schema, type Tx, withTransaction } from '../db';
+import { borrowerDailySteps } from './borrower-steps';
 
 export interface DailyStepContext {
   tx: Tx;
@@ -35,13 +36,7 @@ export function registerDailyStep(step: DailyStep): void {
 }
 
 export function dailySteps(): readonly DailyStep[] {
-  return [...coreSteps, ...registered];
-}
-
-let coreSteps: DailyStep[] = [];
-/** Set once by the borrower batch module (kept apart to avoid an import cycle). */
-export function setCoreDailySteps(steps: DailyStep[]): void {
-  coreSteps = steps;
+  return [...borrowerDailySteps, ...registered];
 }
 
 export interface BatchSummary {

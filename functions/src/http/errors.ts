@@ -52,12 +52,18 @@ export interface ErrorOptions {
   headers?: Record<string, string>;
   /** Extra machine-readable fields merged into the error object (e.g. `step_up`). */
   details?: Record<string, unknown>;
+  /**
+   * Commit what the transaction wrote before this error was thrown (evidence such as a risk
+   * event or a step-up challenge) instead of rolling it back. Throw it before any effect.
+   */
+  commitWrites?: boolean;
 }
 
 export class ApiError extends Error {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly details: Record<string, unknown> | undefined;
+  readonly commitWrites: boolean;
 
   constructor(
     readonly type: ErrorType,
@@ -75,6 +81,7 @@ export class ApiError extends Error {
     this.status = status;
     this.headers = options.headers ?? {};
     this.details = options.details;
+    this.commitWrites = options.commitWrites ?? false;
   }
 
   toResponse(requestId: string): { status: number; headers: Record<string, string>; body: ErrorBody } {

@@ -10,7 +10,7 @@
  * Records expire after `IDEMPOTENCY_TTL_MS` (≥ 24 h) and are purged by the daily batch.
  */
 import { createHash } from 'node:crypto';
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import { schema, type Tx } from '../db';
 import { ApiError } from './errors';
 import { idempotencyKeySchema } from './parse';
@@ -80,7 +80,22 @@ export async function claimKey(
       createdAt: rec.now,
       expiresAt: new Date(rec.now.getTime() + IDEMPOTENCY_TTL_MS),
     })
-    .onConflictDoNothing()
+    .onConflictDoUpdate({
+      target: [t.scope, t.key],
+      // Only an expired record may be taken over (keys live IDEMPOTENCY_TTL_MS ≥ 24 h).
+      set: {
+        requestHash: rec.requestHash,
+        state: 'in_progress',
+        responseStatus: null,
+        responseBody: null,
+        effectType: null,
+        effectId: null,
+        createdAt: rec.now,
+        completedAt: null,
+        expiresAt: new Date(rec.now.getTime() + IDEMPOTENCY_TTL_MS),
+      },
+      setWhere: sql`${t.expiresAt} < ${rec.now.toISOString()}::timestamptz`,
+    })
     .returning({ key: t.key });
   if (inserted.length > 0) return { kind: 'claimed' };
 
@@ -142,6 +157,12 @@ export async function completeKey(
       completedAt: rec.now,
     })
     .where(and(eq(t.scope, rec.scope), eq(t.key, rec.key)));
+}
+
+/** Removes a claimed, unfinished record (the request ended without an effect). */
+export async function releaseKey(tx: Tx, rec: { scope: string; key: string }): Promise<void> {
+  const t = schema.idempotencyRecords;
+  await tx.delete(t).where(and(eq(t.scope, rec.scope), eq(t.key, rec.key), eq(t.state, 'in_progress')));
 }
 
 /** Deletes expired records; used by the daily batch. */

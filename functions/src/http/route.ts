@@ -35,6 +35,8 @@ export interface RouteContext<TBody = unknown, TQuery = unknown> {
   now: Date;
   principal: Principal;
   idempotencyKey: string | undefined;
+  /** `scope|key` when an Idempotency-Key was sent: pass to `@fenqi/db` primitives as `idempotencyRef`. */
+  idempotencyRef: string | undefined;
   /** The app's whole route table (for the OpenAPI document). */
   routes: readonly Route[];
   /**

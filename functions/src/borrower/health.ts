@@ -1,0 +1,101 @@
+/**
+ * Inputs of the borrowing health score (借贷健康度) from the database; the score itself is the
+ * domain's `healthScore` (formula documented there).
+ */
+import { addFen, healthScore, sumFen } from '@fenqi/shared';
+import { and, asc, eq, inArray, ne } from 'drizzle-orm';
+import { type Database, schema, type Tx } from '../db';
+import type { UserRow } from './common';
+
+type Reader = Database['db'] | Tx;
+
+const OPEN_STATUSES = ['cooling_off', 'active', 'overdue'] as const;
+
+/** The monthly payment of each open loan: its first unpaid installment's scheduled amount. */
+async function openLoanPayments(
+  db: Reader,
+  userId: string,
+): Promise<{ paymentsFen: bigint[]; anyOverdue: boolean; anyLoan: boolean }> {
+  const loans = await db
+    .select({ id: schema.loans.id, status: schema.loans.status })
+    .from(schema.loans)
+    .where(eq(schema.loans.userId, userId));
+  const open = loans.filter((l) => (OPEN_STATUSES as readonly string[]).includes(l.status));
+  if (open.length === 0)
+    return { paymentsFen: [], anyOverdue: false, anyLoan: loans.some((l) => l.status !== 'canceled') };
+  const rows = await db
+    .select({
+      loanId: schema.installments.loanId,
+      principalFen: schema.installments.principalFen,
+      interestFen: schema.installments.interestFen,
+      feeFen: schema.installments.feeFen,
+    })
+    .from(schema.installments)
+    .where(
+      and(
+        inArray(
+          schema.installments.loanId,
+          open.map((l) => l.id),
+        ),
+        ne(schema.installments.status, 'paid'),
+        ne(schema.installments.status, 'canceled'),
+      ),
+    )
+    .orderBy(asc(schema.installments.loanId), asc(schema.installments.number));
+  const first = new Map<string, bigint>();
+  for (const r of rows)
+    if (!first.has(r.loanId)) first.set(r.loanId, sumFen([r.principalFen, r.interestFen, r.feeFen]));
+  return {
+    paymentsFen: [...first.values()],
+    anyOverdue: open.some((l) => l.status === 'overdue'),
+    anyLoan: true,
+  };
+}
+
+export interface HealthResult {
+  score: number;
+  factors: {
+    monthly_income: number;
+    monthly_debt_payment: number;
+    other_lenders: number;
+    late_installments_12m: number;
+    currently_overdue: boolean;
+    no_history: boolean;
+  };
+}
+
+/**
+ * Health score with `extraMonthlyPaymentFen` added to the debts (the loan being considered;
+ * 0 for the profile view).
+ */
+export async function computeHealth(
+  db: Reader,
+  user: UserRow,
+  extraMonthlyPaymentFen: bigint,
+): Promise<HealthResult> {
+  const own = await openLoanPayments(db, user.id);
+  const incomeFen = user.declaredMonthlyIncomeFen ?? 0n;
+  const debtFen = addFen(
+    addFen(user.monthlyDebtPaymentsFen, sumFen(own.paymentsFen)),
+    extraMonthlyPaymentFen,
+  );
+  const input = {
+    monthlyIncomeFen: incomeFen,
+    monthlyDebtPaymentFen: debtFen,
+    otherLendersCount: user.otherLendersCount,
+    lateInstallments12m: user.overdueHistoryCount,
+    currentlyOverdue: own.anyOverdue,
+    noHistory: !own.anyLoan && user.onTimeRepaymentsCount === 0 && user.overdueHistoryCount === 0,
+  };
+  return {
+    score: healthScore(input),
+    factors: {
+      monthly_income: Number(incomeFen),
+      monthly_debt_payment: Number(debtFen),
+      other_lenders: input.otherLendersCount,
+      late_installments_12m: input.lateInstallments12m,
+      currently_overdue: input.currentlyOverdue,
+      no_history: input.noHistory,
+    },
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * POST /v1/loans/{id}/repayments — `{ amount }`, `{ type: "installment" }` or
+ * `{ type: "payoff" }`. The domain (`applyPayment`) decides where every fen goes; this file
+ * only translates its outcome into the database primitive `applyRepayment`:
+ * - allocations as computed (overdue first; penalty → fee → interest → principal);
+ * - a prepayment re-amortizes the later installments (domain's choice: lower installments,
+ *   same dates): their rows are rewritten and the prepaid principal is booked on the current
+ *   installment, so the schedule still sums to the principal;
+ * - a payoff waives interest after today and unearned fees (`waivers`); interest or fees
+ *   already paid on later installments beyond that come back as a rebate, booked
+ *   Dr interest/fee income, Cr bank, and used in the payoff as the domain does.
+ * Repaid principal becomes available again on T+1 (`restoreOn`).
+ */
+
+import {
+  type AllocationInput,
+  applyRepayment,
+  lockLoan,
+  postLedgerTransaction,
+  systemAccount,
+  type WaiverInput,
+} from '@fenqi/db';
+import {
+  type Allocation,
+  addDays,
+  addFen,
+  applyPayment,
+  fenToJson,
+  installmentPaymentFen,
+  isPaid,
+  type LoanInstallment,
+  loanStatus,
+  maxFen,
+  minFen,
+  payoffQuote,
+  subtractFen,
+  sumFen,
+} from '@fenqi/shared';
+import { eq, sql } from 'drizzle-orm';
+import { schema } from '../db';
+import { ApiError } from '../http/errors';
+import type { RouteContext, RouteResult } from '../http/route';
+import { loadUser, todayOf, unwrap, userIdOf } from './common';
+import { loanView, toDomainLoan } from './loan-state';
+import { loadOwnLoan } from './loans';
+
+export type RepaymentBody = { amount: number; type?: 'amount' } | { type: 'installment' | 'payoff' };
+
+export async function createRepayment(ctx: RouteContext<RepaymentBody>): Promise<RouteResult> {
+  const userId = userIdOf(ctx);
+  const today = todayOf(ctx);
+  return ctx.transaction(async (tx) => {
+    await loadUser(tx, userId, { lock: true });
+    const { loan, rows } = await loadOwnLoan(tx, userId, ctx.params.id as string, ctx.now);
+    if (loan.status === 'cooling_off') {
+      throw new ApiError(
+        'business_rule',
+        'cooling_off_active',
+        'The money has not been paid out yet; cancel the loan instead, free of charge.',
+      );
+    }
+    if (loan.status !== 'active' && loan.status !== 'overdue') {
+      throw new ApiError('business_rule', 'loan_not_active', `The loan is ${loan.status}.`);
+    }
+    const before = toDomainLoan(loan, rows);
+    const body = ctx.body;
+    const kind: 'amount' | 'installment' | 'payoff' = 'amount' in body ? 'amount' : body.type;
+    const amountFen =
+      'amount' in body
+        ? BigInt(body.amount)
+        : body.type === 'payoff'
+          ? payoffQuote(before, today).amountFen
+          : installmentPaymentFen(before, today);
+    if (amountFen <= 0n) throw new ApiError('business_rule', 'nothing_due', 'Nothing is owed on this loan.');
+    const outcome = unwrap(applyPayment(before, { amountFen, asOf: today }));
+
+    const byNumber = new Map(rows.map((r) => [r.number, r]));
+    const beforeByNumber = new Map(before.installments.map((i) => [i.number, i]));
+    const allocations: Allocation[] = [...outcome.allocations];
+    const waivers: WaiverInput[] = [];
+    const rebate = { interestFen: 0n, feeFen: 0n };
+
+    if (outcome.kind === 'prepayment') {
+      // The domain re-amortized the current and later installments (same dates, smaller
+      // amounts) and recorded the cut principal as paid on the current one. Rewrite those rows;
+      // the allocation then brings their paid parts to exactly the domain's.
+      const currentNumber = allocations.at(-1)?.number;
+      if (currentNumber === undefined) throw new Error('prepayment without allocation');
+      for (const next of outcome.loan.installments.filter((i) => i.number >= currentNumber)) {
+        const row = byNumber.get(next.number);
+        if (!row) throw new Error('prepayment: row missing');
+        const a = allocations.find((x) => x.number === next.number);
+        const paidAfter = {
+          p: sumFen([row.paidPrincipalFen, a?.principalFen ?? 0n]),
+          i: sumFen([row.paidInterestFen, a?.interestFen ?? 0n]),
+          f: sumFen([row.paidFeeFen, a?.feeFen ?? 0n]),
+        };
+        if (
+          paidAfter.p !== next.paidPrincipalFen ||
+          paidAfter.i !== next.paidInterestFen ||
+          paidAfter.f !== next.paidFeeFen
+        ) {
+          // Money paid earlier on these bills would have to move between components: not booked
+          // by this API version. The person can pay the current bill in full first.
+          throw new ApiError(
+            'business_rule',
+            'prepayment_not_supported',
+            'Pay the current installment in full first, then prepay; or pay off the whole loan.',
+            'amount',
+          );
+        }
+        await tx
+          .update(schema.installments)
+          .set({
+            principalFen: next.principalFen,
+            interestFen: next.interestFen,
+            feeFen: next.feeFen,
+            waivedInterestFen: 0n,
+            waivedFeeFen: 0n,
+          })
+          .where(eq(schema.installments.id, row.id));
+      }
+    } else if (outcome.kind === 'payoff') {
+      for (const after of outcome.loan.installments) {
+        const prev = beforeByNumber.get(after.number) as LoanInstallment;
+        // What stays owed on the row: the domain's new amount, never below what was already paid.
+        const keepInterest = maxFen(after.interestFen, prev.paidInterestFen);
+        const keepFee = maxFen(after.feeFen, prev.paidFeeFen);
+        const w = {
+          installmentNumber: after.number,
+          interestFen: subtractFen(prev.interestFen, keepInterest),
+          feeFen: subtractFen(prev.feeFen, keepFee),
+        };
+        if (w.interestFen > 0n || w.feeFen > 0n) waivers.push(w);
+        rebate.interestFen = addFen(
+          rebate.interestFen,
+          subtractFen(prev.paidInterestFen, minFen(after.paidInterestFen, prev.paidInterestFen)),
+        );
+        rebate.feeFen = addFen(
+          rebate.feeFen,
+          subtractFen(prev.paidFeeFen, minFen(after.paidFeeFen, prev.paidFeeFen)),
+        );
+      }
+    }
+
+    const rebateFen = sumFen([rebate.interestFen, rebate.feeFen]);
+    if (rebateFen > 0n) {
+      await postLedgerTransaction(tx, {
+        kind: 'payoff_rebate',
+        refType: 'loan',
+        refId: loan.id,
+        effectiveAt: ctx.now,
+        ...(ctx.idempotencyRef ? { idempotencyRef: ctx.idempotencyRef } : {}),
+        postings: [
+          ...(rebate.interestFen > 0n
+            ? [{ account: systemAccount('interest_income'), amountFen: rebate.interestFen }]
+            : []),
+          ...(rebate.feeFen > 0n ? [{ account: systemAccount('fee_income'), amountFen: rebate.feeFen }] : []),
+          { account: systemAccount('bank'), amountFen: -rebateFen },
+        ],
+      });
+    }
+
+    const allocationInputs: AllocationInput[] = allocations
+      .filter((a) => sumFen([a.principalFen, a.interestFen, a.feeFen, a.penaltyFen]) > 0n)
+      .map((a) => ({
+        installmentNumber: a.number,
+        principalFen: a.principalFen,
+        interestFen: a.interestFen,
+        feeFen: a.feeFen,
+        penaltyFen: a.penaltyFen,
+      }));
+    const applied = await applyRepayment(tx, {
+      loanId: loan.id,
+      amountFen: sumFen([amountFen, rebateFen]),
+      source: 'user',
+      kind,
+      allocations: allocationInputs,
+      waivers,
+      toCreditBalanceFen: outcome.toCreditFen,
+      restoreOn: addDays(today, 1),
+      now: ctx.now,
+      ...(ctx.idempotencyRef ? { idempotencyRef: ctx.idempotencyRef } : {}),
+    });
+    if (!applied.ok)
+      throw new ApiError('business_rule', 'loan_not_active', 'The loan cannot take a repayment now.');
+
+    // Overdue → active once nothing is overdue any more; record on-time history.
+    const status = loanStatus(outcome.loan, today);
+    if (!applied.value.paidOff && status !== applied.value.loan.status) {
+      await tx.update(schema.loans).set({ status, updatedAt: ctx.now }).where(eq(schema.loans.id, loan.id));
+    }
+    const paidOnTime = outcome.loan.installments.filter(
+      (i) => isPaid(i) && !isPaid(beforeByNumber.get(i.number) as LoanInstallment) && i.dueDate >= today,
+    ).length;
+    if (paidOnTime > 0) {
+      await tx
+        .update(schema.users)
+        .set({ onTimeRepaymentsCount: sql`${schema.users.onTimeRepaymentsCount} + ${paidOnTime}` })
+        .where(eq(schema.users.id, userId));
+    }
+    const fresh = await lockLoan(tx, loan.id);
+    if (!fresh) throw new Error('loan vanished');
+    return {
+      status: 201,
+      body: {
+        id: applied.value.repaymentId,
+        object: 'repayment',
+        loan_id: loan.id,
+        type: kind,
+        amount: fenToJson(amountFen),
+        currency: 'CNY',
+        outcome: outcome.kind,
+        principal_amount: fenToJson(sumFen(allocations.map((a) => a.principalFen))),
+        interest_amount: fenToJson(sumFen(allocations.map((a) => a.interestFen))),
+        fee_amount: fenToJson(sumFen(allocations.map((a) => a.feeFen))),
+        penalty_amount: fenToJson(sumFen(allocations.map((a) => a.penaltyFen))),
+        rebate_amount: fenToJson(rebateFen),
+        to_credit_balance_amount: fenToJson(outcome.toCreditFen),
+        limit_restored_on: outcome.principalPaidFen > 0n ? addDays(today, 1) : null,
+        allocations: allocations.map((a) => ({
+          installment_number: a.number,
+          principal_amount: fenToJson(a.principalFen),
+          interest_amount: fenToJson(a.interestFen),
+          fee_amount: fenToJson(a.feeFen),
+          penalty_amount: fenToJson(a.penaltyFen),
+        })),
+        created_at: ctx.now.toISOString(),
+        loan: loanView(fresh.loan, fresh.installments, today),
+      },
+      effect: { type: 'repayment', id: applied.value.repaymentId },
+    };
+  });
+}
