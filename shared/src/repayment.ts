@@ -281,6 +281,12 @@ export interface PaymentOutcome {
   readonly principalPaidFen: Fen;
   /** Part of the payment that became credit balance. */
   readonly toCreditFen: Fen;
+  /**
+   * Interest or fees paid earlier on not-yet-due installments that a payoff or prepayment gave
+   * back and re-applied (they appear again inside `allocations`, so allocations sum to
+   * amount + rebate − toCredit). Persist installment states by diffing before/after.
+   */
+  readonly rebateFen: Fen;
 }
 
 function withClosure(loan: Loan, asOf: BusinessDate): Loan {
@@ -442,6 +448,7 @@ function executePayoff(loan: Loan, moneyFen: Fen, asOf: BusinessDate): PaymentOu
     allocations: paid.allocations,
     principalPaidFen: sumPrincipal(paid.allocations),
     toCreditFen: toCredit,
+    rebateFen: released,
   };
 }
 
@@ -491,6 +498,7 @@ export function applyPayment(
   allocations.push(...due.allocations);
   let list = due.list;
   let rest = due.restFen;
+  let rebate = 0n;
   let kind: PaymentKind = 'partial';
   const currentIdx = list.findIndex((i) => i.dueDate > asOf && !isPaid(i));
   if (rest > 0n && currentIdx >= 0) {
@@ -521,12 +529,13 @@ export function applyPayment(
       assert(first !== undefined, 'prepayment: rows');
       list = [...list.slice(0, currentIdx), { ...first, paidInterestFen: earned }, ...others];
       const interestNow = earned > paid.interestFen ? earned - paid.interestFen : 0n;
+      rebate = principalCut - (rest - interestNow);
       allocations.push({
         number: current.number,
         penaltyFen: 0n,
         feeFen: 0n,
         interestFen: interestNow,
-        principalFen: rest - interestNow,
+        principalFen: principalCut,
       });
       rest = 0n;
     }
@@ -538,6 +547,7 @@ export function applyPayment(
     allocations,
     principalPaidFen: sumPrincipal(allocations),
     toCreditFen: 0n,
+    rebateFen: rebate,
   });
 }
 

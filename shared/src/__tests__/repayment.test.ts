@@ -409,6 +409,12 @@ describe('repayment properties', () => {
             }
             paidIn += amount;
             credited += r.value.toCreditFen;
+            const allocated = r.value.allocations.reduce(
+              (t, a) => t + a.penaltyFen + a.feeFen + a.interestFen + a.principalFen,
+              0n,
+            );
+            expect(allocated).toBe(amount + r.value.rebateFen - r.value.toCreditFen);
+            expect(r.value.rebateFen >= 0n).toBe(true);
             l = r.value.loan;
             for (const i of l.installments) {
               const o = outstandingOf(i);
