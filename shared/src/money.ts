@@ -169,5 +169,5 @@ export function formatFenWan(amountFen: Fen): string {
 /** Plain yuan string with two decimals and no grouping, e.g. "1234.56" (for inputs, CSV). */
 export function fenToYuanString(amountFen: Fen): string {
   const p = yuanParts(amountFen);
-  return `${p.sign}${p.whole.replaceAll(',', '')}.${p.cents}`;
+  return `${p.sign}${p.whole.replace(/,/g, '')}.${p.cents}`;
 }

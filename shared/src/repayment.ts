@@ -626,13 +626,14 @@ export function applyRefund(
 
 /**
  * Grants a grace period (宽限期) of `days` (1–3) on the first unpaid installment. Allowed at most
- * twice per calendar year (counted by the installments' due-date year), requested on or before
+ * twice per calendar year per person (counted by the installments' due-date year, across this loan
+ * and `otherLoans`, the person's other loans), requested on or before
  * the due date, once per installment. During grace there is no overdue status and no penalty, but
  * ordinary interest keeps running on the unpaid principal (see `accrueTo`).
  */
 export function requestGrace(
   loan: Loan,
-  input: { asOf: BusinessDate; days?: number },
+  input: { asOf: BusinessDate; days?: number; otherLoans?: readonly Loan[] },
 ): Result<Loan, 'grace_limit_reached' | 'grace_not_applicable'> {
   const days = input.days ?? GRACE_DAYS_MAX;
   assert(Number.isInteger(days) && days >= 1 && days <= GRACE_DAYS_MAX, 'grace: days out of range');
@@ -645,7 +646,7 @@ export function requestGrace(
   if (input.asOf > target.dueDate)
     return refuse('grace_not_applicable', 'grace must be requested on or before the due date');
   const year = yearOf(target.dueDate);
-  const used = loan.installments.filter((i) => i.graceUntil !== null && yearOf(i.dueDate) === year).length;
+  const used = graceUsedInYear([loan, ...(input.otherLoans ?? [])], year);
   if (used >= GRACE_PER_YEAR_MAX)
     return refuse('grace_limit_reached', 'grace periods are limited to 2 per calendar year');
   const installments = loan.installments.map((i, k) =>

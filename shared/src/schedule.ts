@@ -113,9 +113,26 @@ export function levelPaymentFen(principalFen: Fen, annualRate: Decimal, n: numbe
   if (annualRate.units === 0n) return divRound(principalFen, N);
   const p = annualRate.units;
   const q = MONTHS_PER_YEAR * pow10(annualRate.scale);
-  const growth = (q + p) ** N;
-  const qn = q ** N;
+  const growth = powBig(q + p, n);
+  const qn = powBig(q, n);
   return divRound(principalFen * p * growth, q * (growth - qn));
+}
+
+/**
+ * base^exp by square-and-multiply. Written out instead of `**` because bundlers targeting older
+ * mini-program runtimes rewrite `**` into `Math.pow`, which throws on bigint.
+ */
+export function powBig(base: bigint, exp: number): bigint {
+  assert(Number.isInteger(exp) && exp >= 0 && exp <= 10_000, 'powBig: exponent out of range');
+  let result = 1n;
+  let b = base;
+  let e = exp;
+  while (e > 0) {
+    if (e & 1) result *= b;
+    e >>= 1;
+    if (e > 0) b *= b;
+  }
+  return result;
 }
 
 function validate(input: ScheduleInput): void {

@@ -144,6 +144,12 @@ describe('penalty and grace', () => {
       ok: false,
       code: 'grace_limit_reached',
     });
+    // the limit is per person: two graces on another loan in 2026 also exhaust it
+    expect(requestGrace(base, { asOf: '2026-02-10', otherLoans: [p2] })).toMatchObject({
+      ok: false,
+      code: 'grace_limit_reached',
+    });
+    expect(requestGrace(base, { asOf: '2026-02-10', otherLoans: [g1] }).ok).toBe(true);
   });
 });
 
@@ -361,6 +367,27 @@ describe('repayment properties', () => {
           for (const i of l.installments)
             expect(accruedInterestFen(i, a) <= accruedInterestFen(i, b)).toBe(true);
           expect(payoffQuote(l, a).interestFen <= payoffQuote(l, b).interestFen).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('penalty accrued is monotone in days and never negative; accrual in two steps equals one', () => {
+    fc.assert(
+      fc.property(
+        loanArb,
+        fc.integer({ min: 0, max: 800 }),
+        fc.integer({ min: 1, max: 90 }),
+        (x, d1, gap) => {
+          const l = build(x);
+          const a = accrueTo(l, addDays(l.startDate, d1));
+          const b = accrueTo(a, addDays(l.startDate, d1 + gap));
+          const direct = accrueTo(l, addDays(l.startDate, d1 + gap));
+          expect(b.installments).toEqual(direct.installments);
+          a.installments.forEach((i, k) => {
+            expect(i.penaltyFen >= 0n).toBe(true);
+            expect((b.installments[k]?.penaltyFen ?? -1n) >= i.penaltyFen).toBe(true);
+          });
         },
       ),
     );
