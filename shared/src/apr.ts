@@ -46,7 +46,8 @@ function bucket(input: AprInput): { amounts: number[]; exact: bigint[]; n: numbe
   }
   const exact: bigint[] = new Array(n + 1).fill(0n);
   for (const p of input.payments) exact[p.period] = (exact[p.period] ?? 0n) + p.amountFen;
-  const amounts = exact.map((x) => Number(x));
+  const amounts: number[] = new Array(n + 1);
+  for (let k = 0; k <= n; k++) amounts[k] = Number(exact[k]);
   return { amounts, exact, n };
 }
 

@@ -64,9 +64,11 @@ function civilFromDays(z0: number): { year: number; month: number; day: number }
   return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
 
+const TWO_DIGITS: readonly string[] = Array.from({ length: 32 }, (_, i) => (i < 10 ? `0${i}` : `${i}`));
+
 function format(year: number, month: number, day: number): BusinessDate {
   // years are 1970–9999 (four digits)
-  return `${year}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
+  return `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}`;
 }
 
 /** Day number (days since 1970-01-01) of a business date. */
