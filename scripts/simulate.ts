@@ -5,7 +5,11 @@
  * and the request sequence that led there.
  */
 
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { freezeTree } from '../tests/sim/freeze';
 import { pgReachable, pgServerFromEnv } from '../tests/sim/pg-admin';
+import { REPO_ROOT } from '../tests/sim/server-process';
 import { DEFAULT_OPTIONS, type SimOptions, simulate } from '../tests/sim/simulator';
 
 function parseArgs(argv: string[]): { options: Partial<SimOptions>; seeds: number[] } {
@@ -59,6 +63,8 @@ function parseArgs(argv: string[]): { options: Partial<SimOptions>; seeds: numbe
       case '--quiet':
         options.quiet = true;
         break;
+      case '--errors':
+        break;
       case '--no-fail-fast':
         options.failFast = false;
         break;
@@ -73,7 +79,25 @@ function parseArgs(argv: string[]): { options: Partial<SimOptions>; seeds: numbe
 }
 
 async function main(): Promise<void> {
-  const { options, seeds } = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes('--freeze')) {
+    // Long runs: copy the sources once and run from the copy (see tests/sim/freeze.ts).
+    const frozen = freezeTree(REPO_ROOT, join('/tmp', `fenqi-sim-tree-${process.pid}`));
+    process.stdout.write(
+      `simulate: running from a frozen copy of the tree at ${frozen.commit}${frozen.dirty ? ' + uncommitted changes' : ''} in ${frozen.target}\n`,
+    );
+    const rest = argv.filter((a) => a !== '--freeze');
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(frozen.target, 'scripts', 'simulate.ts'), ...rest],
+      {
+        cwd: frozen.target,
+        stdio: 'inherit',
+      },
+    );
+    process.exit(child.status ?? 1);
+  }
+  const { options, seeds } = parseArgs(argv);
   const server = pgServerFromEnv();
   if (!pgReachable(server)) {
     process.stderr.write(
@@ -89,7 +113,7 @@ async function main(): Promise<void> {
       `simulate seed ${seed}: ${result.ok ? 'OK' : 'FAILED'} — ${s.ops} ops in ${s.steps} steps, ${s.requests} requests, ${(s.elapsedMs / 1000).toFixed(1)} s (${(s.ops / (s.elapsedMs / 1000)).toFixed(1)} ops/s)`,
       `  op digest ${result.opDigest}   outcome digest ${result.outcomeDigest}`,
       `  loans ${s.loansCreated}, repayments ${s.repayments}, checkouts ${s.checkoutsCreated}, clock advances ${s.clockAdvances}, invariant runs ${s.invariantRuns}`,
-      `  faults: ${s.kills} SIGKILLs, ${s.severs} connection cuts (${s.severedConnections} connections), ${s.faultRetries} client retries, ${s.toleratedFaultErrors} 5xx during faults`,
+      `  faults: ${s.kills} SIGKILLs, ${s.severs} connection cuts (${s.severedConnections} connections), ${s.faultRetries} client retries, ${s.toleratedFaultErrors} 5xx during faults; ${s.stepUps} step-ups completed, ${s.relogins} re-logins after session expiry`,
       `  webhooks: ${s.webhookEvents} distinct events received in ${s.webhookDeliveries} deliveries`,
       `  statuses: ${Object.entries(s.byStatus)
         .sort()
@@ -100,6 +124,11 @@ async function main(): Promise<void> {
         .map(([k, v]) => `${k}×${v}`)
         .join(' ')}`,
     ];
+    const errors = Object.entries(s.errors).sort((a, b) => b[1] - a[1]);
+    if (errors.length > 0 && process.argv.includes('--errors')) {
+      lines.push('  4xx answers (status code method path × count):');
+      for (const [k, v] of errors) lines.push(`    ${k} × ${v}`);
+    }
     if (Object.keys(s.notImplemented).length > 0) {
       lines.push(
         `  not implemented yet (404 route_not_found): ${Object.keys(s.notImplemented).sort().join(', ')}`,

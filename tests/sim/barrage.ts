@@ -657,7 +657,7 @@ function generateCases(op: Operation, f: Fixtures, prng: Prng, budget: number): 
     raw('1e999', 'number body');
     raw(new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), 'invalid utf-8');
     raw('\ufeff[]', 'bom + array');
-    raw('{"a":'.repeat(5000) + '1' + '}'.repeat(5000), 'deep nesting');
+    raw(`${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`, 'deep nesting');
     raw(JSON.stringify({ pad: 'z'.repeat(70 * 1024) }), 'oversize body');
     raw('[1]', 'text/plain content type', { 'content-type': 'text/plain' });
     raw('a=1&b=2', 'form encoded', { 'content-type': 'application/x-www-form-urlencoded' });

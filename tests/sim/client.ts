@@ -9,6 +9,8 @@ export interface Actor {
   name: string;
   /** `Bearer …` credential. */
   token?: string;
+  /** Sent as `X-Device-Id` (risk rules look at devices; step-up confirms on a known one). */
+  deviceId?: string;
 }
 
 export interface SimRequest {
@@ -75,6 +77,7 @@ export class HttpClient {
   async send(req: SimRequest, note?: string): Promise<SimResponse> {
     const headers: Record<string, string> = { ...(req.headers ?? {}) };
     if (req.actor?.token) headers.authorization = `Bearer ${req.actor.token}`;
+    if (req.actor?.deviceId) headers['x-device-id'] = req.actor.deviceId;
     if (req.idempotencyKey !== undefined) headers['idempotency-key'] = req.idempotencyKey;
     let payload: string | Uint8Array | undefined;
     if (req.rawBody !== undefined) payload = req.rawBody;

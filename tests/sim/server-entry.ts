@@ -18,9 +18,7 @@ async function main(): Promise<void> {
   const config = functions.loadConfig(process.env);
   const database = await openDatabase({ url, poolMax: Number(process.env.SIM_POOL_MAX ?? '10') });
   if (process.env.SIM_SKIP_MIGRATE !== '1') await migrate(database);
-  const seedDemo = (functions as unknown as Record<string, unknown>).seedDemo as
-    | ((deps: { database: Database; config: AppConfig }) => Promise<unknown>)
-    | undefined;
+  const seedDemo = await findSeedDemo();
   const seed = typeof seedDemo === 'function' ? await seedDemo({ database, config }) : undefined;
   const logFile = process.env.SIM_LOG_FILE;
   const server = await startLocalServer({
@@ -40,6 +38,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
+}
+
+type SeedDemo = (deps: { database: Database; config: AppConfig; dataDir?: string }) => Promise<unknown>;
+
+/** `seedDemo` from the package, or from its module while the package does not export it yet. */
+async function findSeedDemo(): Promise<SeedDemo | undefined> {
+  const exported = (functions as unknown as Record<string, unknown>).seedDemo;
+  if (typeof exported === 'function') return exported as SeedDemo;
+  try {
+    const mod = (await import('../../functions/src/seed')) as Record<string, unknown>;
+    return typeof mod.seedDemo === 'function' ? (mod.seedDemo as SeedDemo) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

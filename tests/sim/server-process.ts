@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -66,6 +67,9 @@ export class ServerProcess {
           SESSION_SECRET: 'simulator-session-secret-0123456789abcdef',
           ...this.opts.env,
           ...extraEnv,
+          // Its own data dir: seedDemo keeps the demo merchant's plaintext key there, and runs
+          // in parallel must not rotate each other's keys.
+          FENQI_DATA_DIR: join(tmpdir(), `fenqi-sim-data-${this.opts.port}`),
           DATABASE_URL: this.opts.databaseUrl,
           PORT: String(this.opts.port),
           ...(this.opts.logFile ? { SIM_LOG_FILE: this.opts.logFile } : {}),

@@ -38,7 +38,6 @@ import {
   PRODUCT_RANGES,
   type UserModel,
   type Violation,
-  YEAR_MS,
 } from './model';
 import {
   createDatabase,
@@ -95,6 +94,8 @@ export interface SimStats {
   severedConnections: number;
   faultRetries: number;
   toleratedFaultErrors: number;
+  stepUps: number;
+  relogins: number;
   invariantRuns: number;
   clockAdvances: number;
   loansCreated: number;
@@ -103,6 +104,8 @@ export interface SimStats {
   webhookEvents: number;
   webhookDeliveries: number;
   notImplemented: Record<string, number>;
+  /** `status code METHOD path` → count, for the report. */
+  errors: Record<string, number>;
   elapsedMs: number;
 }
 
@@ -145,6 +148,8 @@ export class Simulator {
   private checker: InvariantChecker | undefined;
   private merchant: Actor | undefined;
   private scenes: string[] = SCENES_FALLBACK;
+  /** The scene the demo merchant is registered for (others are refused: scene_not_allowed). */
+  private merchantScene: string | undefined;
   private step = 0;
   private faultEpoch = 0;
   private lastFaultMs = Number.NEGATIVE_INFINITY;
@@ -169,6 +174,8 @@ export class Simulator {
       severedConnections: 0,
       faultRetries: 0,
       toleratedFaultErrors: 0,
+      stepUps: 0,
+      relogins: 0,
       invariantRuns: 0,
       clockAdvances: 0,
       loansCreated: 0,
@@ -177,6 +184,7 @@ export class Simulator {
       webhookEvents: 0,
       webhookDeliveries: 0,
       notImplemented: {},
+      errors: {},
       elapsedMs: 0,
     };
   }
@@ -252,6 +260,8 @@ export class Simulator {
       field<string>(merchant, 'secretKey');
     const secret = field<string>(merchant, 'webhookSecret') ?? field<string>(merchant, 'webhook_secret');
     if (apiKey) this.merchant = { name: 'merchant', token: apiKey };
+    const scene = field<string>(merchant, 'scene');
+    if (scene) this.merchantScene = scene;
     if (secret) {
       this.receiver.secrets = [secret];
     }
@@ -391,6 +401,7 @@ export class Simulator {
       const startedMs = performance.now();
       const res = await this.client(lane).send(req, note);
       this.countStatus(res.status);
+      this.countError(req, res);
       const problems = res.status > 0 && res.status < 300 ? moneyFieldProblems(res.body) : [];
       if (problems.length > 0) {
         this.violate(
@@ -399,6 +410,19 @@ export class Simulator {
           `${req.method} ${req.path}: ${problems.slice(0, 5).join(', ')}`,
           actors,
         );
+      }
+      if (res.status === 401 && req.actor?.deviceId && attempt < 3 && /expired/.test(errorCode(res) ?? '')) {
+        // Sessions expire on the service clock, which the simulator moves by days: log in again.
+        const user = this.findUser(req.actor.name);
+        if (user) {
+          await this.opLogin(lane, user, false);
+          req.actor.token = user.token;
+          this.stats.relogins += 1;
+          continue;
+        }
+      }
+      if (res.status === 403 && errorCode(res) === 'step_up_required' && attempt < 3) {
+        if (await this.completeStepUp(lane, req, res, actors)) continue;
       }
       if (res.status !== 0 && res.status < 500) {
         if (res.status === 404 && errorCode(res) === 'route_not_found') {
@@ -441,6 +465,13 @@ export class Simulator {
   private countStatus(status: number): void {
     const key = String(status);
     this.stats.byStatus[key] = (this.stats.byStatus[key] ?? 0) + 1;
+  }
+
+  private countError(req: SimRequest, res: SimResponse): void {
+    if (res.status < 400) return;
+    const path = req.path.split('?')[0]!.replace(/\/(loan|chk|ct|usr|evt|qt)_[A-Za-z0-9_.-]+/g, '/:id');
+    const key = `${res.status} ${errorCode(res) ?? '-'} ${req.method} ${path}`;
+    this.stats.errors[key] = (this.stats.errors[key] ?? 0) + 1;
   }
 
   private outcome(descriptor: string, res: SimResponse): void {
@@ -524,7 +555,13 @@ export class Simulator {
     for (const lane of this.lanes) {
       for (const c of lane.checkouts) {
         // Only an open checkout can expire; allow the daily batch up to a day of lag.
-        if (c.status === 'open' && this.serviceNowMs > c.expiresAtMs + DAY_MS) c.status = 'expired';
+        if (
+          (c.status === 'open' || c.status === 'authorized') &&
+          this.serviceNowMs > c.expiresAtMs + DAY_MS
+        ) {
+          c.status = 'expired';
+          c.expectedEvents.add('checkout.expired');
+        }
       }
     }
   }
@@ -554,8 +591,8 @@ export class Simulator {
     await this.opLogin(lane, user);
   }
 
-  private async opLogin(lane: LaneModel, user: UserModel): Promise<void> {
-    this.recordOp(lane.index, `login ${user.handle}`);
+  private async opLogin(lane: LaneModel, user: UserModel, record = true): Promise<void> {
+    if (record) this.recordOp(lane.index, `login ${user.handle}`);
     const res = await this.call(
       lane,
       { method: 'POST', path: '/v1/auth/session', body: { code: `dev:${user.loginName}` } },
@@ -583,7 +620,43 @@ export class Simulator {
   }
 
   private actor(user: UserModel): Actor {
-    return { name: user.handle, token: user.token ?? 'none' };
+    return { name: user.handle, token: user.token ?? 'none', deviceId: `dev-${user.handle}` };
+  }
+
+  /**
+   * A `step_up_required` answer: fetch the dev/test codes of the challenge, complete it with
+   * the user's usual device, and let the caller retry with the same Idempotency-Key.
+   */
+  private async completeStepUp(
+    lane: LaneModel,
+    req: SimRequest,
+    res: SimResponse,
+    actors: string[],
+  ): Promise<boolean> {
+    const challenge = field<string>(field(field(res.body, 'error'), 'step_up'), 'challenge_id');
+    const actor = req.actor;
+    if (!challenge || !actor?.deviceId) return false;
+    const view = await this.client(lane).send(
+      { method: 'GET', path: `/v1/risk/step-up/${challenge}?device_id=${actor.deviceId}`, actor },
+      'step-up codes',
+    );
+    const dev = field(view.body, 'dev_delivery');
+    const otp = field<string>(dev, 'otp_code');
+    const deviceCode = field<string>(dev, 'device_code');
+    if (!otp || !deviceCode) return false;
+    const done = await this.client(lane).send(
+      {
+        method: 'POST',
+        path: '/v1/risk/step-up',
+        actor,
+        body: { challenge_id: challenge, otp_code: otp, device_id: actor.deviceId, device_code: deviceCode },
+      },
+      'step-up',
+    );
+    this.stats.stepUps += 1;
+    if (done.status >= 500)
+      this.violate(lane.index, 'server_error', `POST /v1/risk/step-up → ${done.status}`, actors);
+    return done.status === 200;
   }
 
   private async opApply(lane: LaneModel, _prng: Prng, user: UserModel): Promise<void> {
@@ -681,7 +754,6 @@ export class Simulator {
         path: '/v1/education/quiz',
         actor: this.actor(user),
         body: { answers },
-        idempotencyKey: this.key(prng, 'quiz'),
       },
       [user.handle],
     );
@@ -1106,16 +1178,40 @@ export class Simulator {
     }
     if (res.status >= 300) return;
     this.stats.repayments += 1;
-    const applied =
-      field<number>(res.body, 'amount') ?? (typeof body.amount === 'number' ? body.amount : undefined);
-    if (kind === 'over' || kind === 'installment' || typeof applied !== 'number') loan.paidUnsure = true;
-    else loan.userPaidFen += applied;
+    const applied = field<number>(res.body, 'amount');
+    this.bookRepayment(lane, user, loan, res.body);
     if (kind === 'amount' && typeof applied === 'number' && applied > owed) {
       this.violate(lane.index, 'overcharged', `repayment applied ${applied} fen with only ${owed} owed`, [
         user.handle,
       ]);
     }
     await this.refreshLoan(lane, user, loan);
+  }
+
+  /**
+   * Money in = money allocated: the cash paid plus any rebate used, minus what went to the
+   * credit balance, must equal principal + interest + fee + penalty allocated. The loan's
+   * installments must then show exactly the sum of those allocations as paid.
+   */
+  private bookRepayment(lane: LaneModel, user: UserModel, loan: LoanModel, body: unknown): void {
+    const n = (k: string) => field<number>(body, k);
+    const amount = n('amount');
+    const parts = ['principal_amount', 'interest_amount', 'fee_amount', 'penalty_amount'].map(n);
+    if (typeof amount !== 'number' || parts.some((p) => typeof p !== 'number')) {
+      loan.paidUnsure = true;
+      return;
+    }
+    const allocated = (parts as number[]).reduce((a, b) => a + b, 0);
+    const expected = amount + (n('rebate_amount') ?? 0) - (n('to_credit_balance_amount') ?? 0);
+    if (allocated !== expected) {
+      this.violate(
+        lane.index,
+        'repayment_not_conserved',
+        `repayment on ${loan.id}: allocated ${allocated} fen ≠ paid ${amount} + rebate ${n('rebate_amount') ?? 0} − to credit balance ${n('to_credit_balance_amount') ?? 0}`,
+        [user.handle],
+      );
+    }
+    loan.userPaidFen += allocated;
   }
 
   private async opPayoff(lane: LaneModel, prng: Prng, user: UserModel, loan: LoanModel): Promise<void> {
@@ -1161,8 +1257,7 @@ export class Simulator {
         [user.handle],
       );
     }
-    if (typeof charged === 'number') loan.userPaidFen += charged;
-    else loan.paidUnsure = true;
+    this.bookRepayment(lane, user, loan, res.body);
     loan.status = 'paid_off';
     await this.refreshLoan(lane, user, loan, 'paid_off');
     // After payoff, more money must be refused.
@@ -1192,13 +1287,17 @@ export class Simulator {
     );
     this.outcome('grace', res);
     if (res.status >= 300) return;
-    const recent = user.loans.flatMap((l) => l.graceUsesMs).filter((t) => this.serviceNowMs - t < YEAR_MS);
+    // "Twice a year": the service counts per calendar year in Asia/Shanghai (a documented choice).
+    const year = (ms: number) => new Date(ms + 8 * 3600_000).getUTCFullYear();
+    const recent = user.loans
+      .flatMap((l) => l.graceUsesMs)
+      .filter((t) => year(t) === year(this.serviceNowMs));
     loan.graceUsesMs.push(this.serviceNowMs);
     if (recent.length >= 2) {
       this.violate(
         lane.index,
         'grace_limit',
-        `a third grace period within a year was granted (${user.handle}, loan ${loan.id})`,
+        `a third grace period in one calendar year was granted (${user.handle}, loan ${loan.id})`,
         [user.handle],
       );
     }
@@ -1212,7 +1311,6 @@ export class Simulator {
         method: 'POST',
         path: `/v1/loans/${loan.id}/cancel`,
         actor: this.actor(user),
-        body: {},
         idempotencyKey: this.key(prng, 'cancel'),
       },
       [user.handle],
@@ -1327,7 +1425,7 @@ export class Simulator {
       this.violate(
         lane.index,
         'paid_mismatch',
-        `loan ${loan.id}: installments show ${paid} fen paid, the user paid ${loan.userPaidFen}`,
+        `loan ${loan.id}: installments show ${paid} fen paid, repayments allocated ${loan.userPaidFen}`,
         [user.handle],
       );
     }
@@ -1382,7 +1480,8 @@ export class Simulator {
       out_trade_no: outTradeNo,
       amount,
       currency: 'CNY',
-      scene: prng.pick(this.scenes),
+      // Mostly the merchant's own scene; sometimes another (must be refused, never charged).
+      scene: this.merchantScene && prng.chance(0.95) ? this.merchantScene : prng.pick(this.scenes),
       description: `simulated order ${handle}`,
       notify_url: this.receiver.url,
       capture_method: capture,
@@ -1497,6 +1596,8 @@ export class Simulator {
         });
     } else {
       checkout.status = 'authorized';
+      // An authorisation holds the shopper's line for 7 days, then expires (merchant design).
+      checkout.expiresAtMs = this.serviceNowMs + 7 * DAY_MS;
     }
     await this.checkCheckout(lane, checkout);
   }
@@ -1616,7 +1717,11 @@ export class Simulator {
     }
     const status = String(field(res.body, 'status'));
     if (status !== checkout.status) {
-      if (checkout.status === 'open' && status === 'expired' && this.serviceNowMs >= checkout.expiresAtMs) {
+      if (
+        (checkout.status === 'open' || checkout.status === 'authorized') &&
+        status === 'expired' &&
+        this.serviceNowMs >= checkout.expiresAtMs
+      ) {
         checkout.status = 'expired';
       } else {
         this.violate(
@@ -1973,10 +2078,16 @@ export class Simulator {
     if (!first) return '';
     const actors = new Set([...first.actors, 'clock']);
     const all = first.actors.includes('*');
-    const entries = this.sink.log.filter(
-      (e) =>
-        e.step <= first.step && (all || actors.has(e.actor) || first.actors.some((a) => e.path.includes(a))),
-    );
+    // Objects named in the message (loan_…, chk_…): their requests, plus the shoppers' own
+    // requests; the merchant's unrelated traffic is left out. Without objects: the actors'.
+    const objects = [...new Set(first.message.match(/\b(loan|chk|ct)_[A-Za-z0-9]+/g) ?? [])];
+    const people = first.actors.filter((a) => a !== 'merchant' && a !== '*' && a !== '-');
+    const entries = this.sink.log.filter((e) => {
+      if (e.step > first.step) return false;
+      if (objects.length > 0)
+        return objects.some((o) => e.path.includes(o)) || people.includes(e.actor) || e.actor === 'clock';
+      return all || actors.has(e.actor);
+    });
     const tail = entries.slice(-120);
     const lines = tail.map(
       (e) =>
