@@ -105,3 +105,33 @@ export function toWireQuote(
     })),
   };
 }
+
+/** A checkout plan as the shopper sees it (GET /v1/checkouts/{token} `plans[]`). */
+export interface WirePlan {
+  installments: number;
+  apr: string;
+  monthly_rate: string;
+  daily_rate: string;
+  /** The regular installment (the first one; the last may differ by rounding). */
+  installment_amount: number;
+  total_interest_amount: number;
+  total_fee_amount: number;
+  total_amount: number;
+}
+
+export function toWirePlan(
+  schedule: Schedule,
+  disclosure: Disclosure = discloseSchedule(schedule),
+): WirePlan {
+  const first = schedule.installments[0];
+  return {
+    installments: schedule.installments.length,
+    apr: rateToWire(disclosure.apr),
+    monthly_rate: rateToWire(disclosure.monthlyRate),
+    daily_rate: rateToWire(disclosure.dailyRate),
+    installment_amount: fenToJson(first ? first.amountFen : 0n),
+    total_interest_amount: fenToJson(disclosure.totalInterestFen),
+    total_fee_amount: fenToJson(disclosure.totalFeeFen),
+    total_amount: fenToJson(disclosure.totalRepaymentFen),
+  };
+}

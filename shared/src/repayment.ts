@@ -1,6 +1,6 @@
 import { addDays, addMonths, type BusinessDate, daysBetween, maxDate, minDate, yearOf } from './dates';
 import { type Decimal, dec, divRound, pow10 } from './decimal';
-import type { Fen } from './money';
+import { type Fen, fenToJson } from './money';
 import { assert, ok, type Result, refuse } from './result';
 import {
   dailyInterestFen,
@@ -671,4 +671,25 @@ export function remainingPrincipalFen(loan: Loan): Fen {
   let t = 0n;
   for (const i of loan.installments) t += i.principalFen - i.paidPrincipalFen;
   return t;
+}
+
+/** GET /v1/loans/{id}/payoff body (amounts in fen as JSON numbers). */
+export function toWirePayoff(q: PayoffQuote): {
+  amount: number;
+  principal_amount: number;
+  interest_amount: number;
+  penalty_amount: number;
+  fee_amount: number;
+  rebate_amount: number;
+  as_of: BusinessDate;
+} {
+  return {
+    amount: fenToJson(q.amountFen),
+    principal_amount: fenToJson(q.principalFen),
+    interest_amount: fenToJson(q.interestFen),
+    penalty_amount: fenToJson(q.penaltyFen),
+    fee_amount: fenToJson(q.feeFen),
+    rebate_amount: fenToJson(q.rebateFen),
+    as_of: q.asOf,
+  };
 }

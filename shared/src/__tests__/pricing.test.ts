@@ -13,6 +13,7 @@ import {
   SCENES,
   SERVICE_FEE_OPTIONS,
   tierFor,
+  toWirePlan,
   toWireQuote,
 } from '../index';
 
@@ -154,6 +155,25 @@ describe('quote', () => {
     expect(r.value.schedule.installments.every((i) => i.feeFen === 1_000n)).toBe(true);
     const nominal = Number(decToString(r.value.disclosure.nominalAnnualRate));
     expect(Number(rateToWire(r.value.disclosure.apr)) > nominal + 0.03).toBe(true);
+  });
+
+  it('toWirePlan: 6-period dining plan for ¥600.00 at the scene rate, amounts consistent', () => {
+    const r = quote({
+      product: 'scene_installment',
+      principalFen: 60_000n,
+      termMonths: 6,
+      method: 'equal_installment',
+      startDate: '2026-03-01',
+      tier: 'premium',
+      creditScore: 800,
+      sceneCategory: 'dining',
+    });
+    if (!r.ok) throw new Error(r.code);
+    const p = toWirePlan(r.value.schedule, r.value.disclosure);
+    expect(p.installments).toBe(6);
+    expect(p.installment_amount).toBe(Number(r.value.schedule.installments[0]?.amountFen));
+    expect(p.total_amount).toBe(60_000 + p.total_interest_amount + p.total_fee_amount);
+    expect(p.apr).toMatch(/^0\.09\d*$/); // 9.6 % nominal, no fees
   });
 
   it('service fee options are 0.5 / 1 / 1.5 / 2 % for 3 / 6 / 9 / 12 periods', () => {

@@ -21,6 +21,7 @@ import {
   penaltyPerDayFen,
   remainingPrincipalFen,
   requestGrace,
+  toWirePayoff,
 } from '../index';
 
 function unwrap<T>(r: { ok: true; value: T } | { ok: false; code: string }): T {
@@ -162,6 +163,15 @@ describe('payoff', () => {
     expect(q.feeFen).toBe(0n);
     expect(q.penaltyFen).toBe(0n);
     expect(q.amountFen).toBe(1_206_581n);
+    expect(toWirePayoff(q)).toEqual({
+      amount: 1_206_581,
+      principal_amount: 1_200_000,
+      interest_amount: 6_581,
+      penalty_amount: 0,
+      fee_amount: 0,
+      rebate_amount: 0,
+      as_of: '2026-02-01',
+    });
     const out = unwrap(applyPayment(l, { amountFen: q.amountFen, asOf: '2026-02-01' }));
     expect(out.kind).toBe('payoff');
     expect(out.loan.closedOn).toBe('2026-02-01');
