@@ -105,7 +105,7 @@ export function startOfBusinessDateMs(date: BusinessDate): number {
 
 /** RFC 3339 UTC string of 00:00 Asia/Shanghai on `date`, e.g. for `temporary_expires_at`. */
 export function startOfBusinessDateIso(date: BusinessDate): string {
-  return new Date(startOfBusinessDateMs(date)).toISOString();
+  return `${fromDayNumber(toDayNumber(date) - 1)}T16:00:00.000Z`;
 }
 
 export function addDays(date: BusinessDate, days: number): BusinessDate {
