@@ -424,6 +424,20 @@ describe('repayment properties', () => {
     );
   });
 
+  it('payoff on day d, even when overdue, never exceeds everything outstanding after accrual to d', () => {
+    fc.assert(
+      fc.property(loanArb, fc.integer({ min: 0, max: 1200 }), (x, d) => {
+        const l = build(x);
+        const asOf = addDays(l.startDate, d);
+        const accrued = accrueTo(l, asOf);
+        const outstanding = accrued.installments.reduce((t, i) => t + outstandingTotal(i), 0n);
+        const q = payoffQuote(l, asOf);
+        expect(q.amountFen <= outstanding).toBe(true);
+        expect(q.amountFen).toBe(q.principalFen + q.interestFen + q.penaltyFen + q.feeFen - q.rebateFen);
+      }),
+    );
+  });
+
   it('any sequence of payments keeps every component within what is owed and conserves money', () => {
     fc.assert(
       fc.property(
