@@ -171,6 +171,33 @@ export function monthlyDueDates(
   installments: number,
   dueDayOfMonth?: number,
 ): BusinessDate[] {
+  return [...cachedDueDates(startDate, installments, dueDayOfMonth)];
+}
+
+/** Bounded memo of due-date lists (quotes on one day share their start date); pure and deterministic. */
+const DUE_DATES_CACHE_MAX = 512;
+const dueDatesCache = new Map<string, readonly BusinessDate[]>();
+
+/** Same as `monthlyDueDates`, returning a shared read-only array. */
+export function cachedDueDates(
+  startDate: BusinessDate,
+  installments: number,
+  dueDayOfMonth?: number,
+): readonly BusinessDate[] {
+  const key = `${startDate}|${installments}|${dueDayOfMonth ?? 0}`;
+  const hit = dueDatesCache.get(key);
+  if (hit) return hit;
+  const computed = Object.freeze(computeDueDates(startDate, installments, dueDayOfMonth));
+  if (dueDatesCache.size >= DUE_DATES_CACHE_MAX) dueDatesCache.clear();
+  dueDatesCache.set(key, computed);
+  return computed;
+}
+
+function computeDueDates(
+  startDate: BusinessDate,
+  installments: number,
+  dueDayOfMonth?: number,
+): BusinessDate[] {
   assert(
     Number.isInteger(installments) && installments >= 1 && installments <= 360,
     'monthlyDueDates: count out of range',

@@ -1,4 +1,4 @@
-import { addDays, addMonths, type BusinessDate, daysBetween, monthlyDueDates } from './dates';
+import { addDays, addMonths, type BusinessDate, cachedDueDates, daysBetween } from './dates';
 import { type Decimal, divRound, pow10 } from './decimal';
 import { type Fen, splitEvenlyFen } from './money';
 import { DAYS_PER_MONTH, DAYS_PER_YEAR, MONTHS_PER_YEAR } from './rates';
@@ -212,10 +212,7 @@ export function buildSchedule(input: ScheduleInput): Schedule {
   }
 
   const n = input.term.months;
-  const dueDates =
-    input.dueDayOfMonth === undefined
-      ? monthlyDueDates(startDate, n)
-      : monthlyDueDates(startDate, n, input.dueDayOfMonth);
+  const dueDates = cachedDueDates(startDate, n, input.dueDayOfMonth);
   const fees = feesFen(P, n, input.fee);
   const level = method === 'equal_installment' ? levelPaymentFen(P, annualRate, n) : 0n;
   // Interest-free level payments are an even split too (first installments carry the extra fen).
