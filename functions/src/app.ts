@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps): AppHandler {
       send(res, status, result.body, { ...result.headers, 'X-Request-Id': requestId });
     } catch (err) {
       const apiErr = toApiError(err);
-      if (apiErr.type === 'api_error') {
+      if (!(err instanceof ApiError)) {
         log({
           level: 'error',
           msg: 'unhandled_error',

@@ -30,11 +30,23 @@ const echo = defineRoute({
   },
 });
 
+const boom = defineRoute({
+  method: 'GET',
+  path: '/v1/_test/boom',
+  operationId: 'testBoom',
+  summary: 'test',
+  auth: 'none',
+  async handler() {
+    throw new Error('secret detail: phone 13800000000');
+  },
+});
+
 describe.each(dbKinds())('HTTP core on %s', (kind) => {
   let h: Harness;
   let api: ReturnType<typeof client>;
+  const logs: Record<string, unknown>[] = [];
   beforeAll(async () => {
-    h = await startHarness(kind, { deps: { extraRoutes: [echo] } });
+    h = await startHarness(kind, { deps: { extraRoutes: [echo, boom], log: (e) => logs.push(e) } });
     api = client(h.baseUrl);
   });
   afterAll(async () => h?.close());
@@ -124,6 +136,22 @@ describe.each(dbKinds())('HTTP core on %s', (kind) => {
     for (const r of busy) expect(r.body.error.code).toBe('idempotency_in_progress');
     expect(new Set(ok.map((r) => r.body.event)).size).toBe(1);
     expect(await effects()).toBe(before + 1);
+  });
+
+  it('turns an unexpected error into a generic 500 with the request id, logged without the request body', async () => {
+    const r = await api.get('/v1/_test/boom');
+    expect(r.status).toBe(500);
+    expect(r.body.error).toMatchObject({
+      type: 'api_error',
+      code: 'internal_error',
+      request_id: r.headers.get('x-request-id'),
+    });
+    expect(JSON.stringify(r.body)).not.toContain('13800000000');
+    const line = logs.find((l) => l.request_id === r.headers.get('x-request-id') && l.msg === 'request');
+    expect(line).toMatchObject({ status: 500, route: '/v1/_test/boom', error_code: 'internal_error' });
+    // One request line per request, and none of them carries a body, token or address.
+    const text = JSON.stringify(logs.filter((l) => l.msg === 'request'));
+    expect(text).not.toMatch(/Bearer|fq1\.|127\.0\.0\.1|dev:/);
   });
 
   it('serves an OpenAPI 3.1 document that lists every route', async () => {

@@ -156,16 +156,14 @@ export async function applyForCredit(ctx: Ctx<ApplicationBody>) {
 
 async function setAuthorizationOrConsent(tx: Tx, a: { userId: string; key: string; now: Date }) {
   if ((ESSENTIAL_CONSENTS as readonly string[]).includes(a.key)) {
-    await tx
-      .insert(schema.consents)
-      .values({
-        id: newId('cns'),
-        userId: a.userId,
-        key: a.key,
-        granted: true,
-        context: 'credit_application',
-        createdAt: a.now,
-      });
+    await tx.insert(schema.consents).values({
+      id: newId('cns'),
+      userId: a.userId,
+      key: a.key,
+      granted: true,
+      context: 'credit_application',
+      createdAt: a.now,
+    });
   } else {
     await setAuthorization(tx, {
       userId: a.userId,

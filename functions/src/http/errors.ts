@@ -157,7 +157,11 @@ export function describeForLog(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { error_kind: typeof err };
   const code = pgCode(err);
   // Drizzle puts the SQL text and its parameters into the message; parameters can hold PII.
-  const message = err.message.split('\nparams:')[0]?.slice(0, 500);
+  // Long digit runs (phone, ID-card, bank-card numbers) are masked as a last line of defence.
+  const message = err.message
+    .split('\nparams:')[0]
+    ?.slice(0, 500)
+    .replace(/\d{6,}/g, '[digits]');
   return {
     error_kind: err.name,
     pg_code: code,

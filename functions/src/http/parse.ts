@@ -193,13 +193,19 @@ function issueToError(issue: z.core.$ZodIssue, where: 'body' | 'query' | 'path')
         `'${base ?? where}' must be one of the allowed values.`,
         base,
       );
-    case 'invalid_union':
+    case 'invalid_union': {
+      // Report the branch that came closest (fewest issues), with its own param.
+      const branches = (issue.errors ?? []).filter((b) => b.length > 0).sort((a, b) => a.length - b.length);
+      const best = branches[0]?.[0];
+      if (best)
+        return issueToError({ ...best, path: [...issue.path, ...best.path] } as z.core.$ZodIssue, where);
       return new ApiError(
         'invalid_request',
         'invalid_value',
         `'${base ?? where}' does not match any allowed shape.`,
         base,
       );
+    }
     case 'custom':
       return new ApiError(
         'invalid_request',
