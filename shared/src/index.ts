@@ -25,4 +25,5 @@ export * from './result';
 export * from './risk/digital-mask';
 export * from './risk/engine';
 export * from './schedule';
+export * from './smart-repayment';
 export * from './suitability';
