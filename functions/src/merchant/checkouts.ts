@@ -7,7 +7,9 @@
 import {
   captureHold,
   createLoan,
+  type DbOrTx,
   disburseLoan,
+  drawCredit,
   lockLoan,
   placeHold,
   refundCheckout as refundCheckoutPrimitive,
@@ -18,10 +20,10 @@ import { and, eq, inArray, lte } from 'drizzle-orm';
 import { type Database, schema, type Tx, withTransaction } from '../db';
 import { ApiError, notFound, rule } from '../http/errors';
 import { canonicalJson } from '../http/idempotency';
-import { emitEvent } from './events';
+import { emitEvent, emitEvents } from './events';
 import { randomBase62 } from './keys';
 import { checkoutObject, type RefundObject, refundObject } from './objects';
-import { planFor } from './plans';
+import { type PlanPricing, planFor } from './plans';
 import { refundAllocation } from './refund-allocation';
 import { AUTHORIZATION_VALID_SECONDS, type CreateCheckoutBody } from './schemas';
 
@@ -60,7 +62,7 @@ function createRequestHash(mode: Mode, body: CreateCheckoutBody): string {
  * constraint decides races: the loser's insert does nothing and it reads the winner's row.
  */
 export async function createCheckout(
-  tx: Tx,
+  tx: DbOrTx,
   args: { scope: MerchantScope; body: CreateCheckoutBody; now: Date },
 ): Promise<{ row: CheckoutRow; created: boolean }> {
   const { scope, body, now } = args;
@@ -274,10 +276,34 @@ export async function captureCheckout(
   return bookCapture(tx, row, amountFen, args.now, emitted);
 }
 
+/** Prices a (partial) manual capture for the shopper as of now. */
+async function priceCapture(
+  tx: Tx,
+  row: CheckoutRow,
+  userId: string,
+  installments: number,
+  amountFen: bigint,
+  now: Date,
+): Promise<{ creditLineId: string; plan: PlanPricing }> {
+  const [user] = await tx.select().from(users).where(eq(users.id, userId));
+  const [line] = await tx.select().from(creditLines).where(eq(creditLines.userId, userId));
+  if (!user || !line) throw new Error(`capture: shopper of ${row.id} has no credit line`);
+  const plan = planFor({
+    user,
+    amountFen,
+    installments,
+    scene: row.scene,
+    now,
+    existingConsumerPrincipalFen: line.usedFen,
+  });
+  if (!plan.ok) throw rule(plan.code, plan.message, 'amount');
+  return { creditLineId: line.id, plan: plan.value };
+}
+
 /**
  * Posts the hold (`amountFen` into used, the rest released), books the scene-installment loan
  * for `amountFen`, pays it out to the merchant's payable, and marks the checkout captured —
- * all in the caller's transaction.
+ * all in the caller's transaction (manual capture).
  */
 async function bookCapture(
   tx: Tx,
@@ -287,41 +313,66 @@ async function bookCapture(
   emitted: Emitted,
 ): Promise<CheckoutRow> {
   if (!row.userId || !row.installments) throw new Error(`capture: checkout ${row.id} has no shopper or plan`);
-  const [user] = await tx.select().from(users).where(eq(users.id, row.userId));
-  const [line] = await tx.select().from(creditLines).where(eq(creditLines.userId, row.userId));
-  if (!user || !line) throw new Error(`capture: shopper of ${row.id} has no credit line`);
-  const plan = planFor({
-    user,
-    amountFen,
-    installments: row.installments,
-    scene: row.scene,
-    now,
-    existingConsumerPrincipalFen: line.usedFen,
-  });
-  if (!plan.ok) throw rule(plan.code, plan.message, row.status === 'authorized' ? 'amount' : 'installments');
+  const { creditLineId, plan } = await priceCapture(tx, row, row.userId, row.installments, amountFen, now);
   const captured = await captureHold(tx, { checkoutId: row.id, captureFen: amountFen, now });
   if (!captured.ok) throw new Error(`capture: checkout ${row.id} has no hold`);
+  const loanId = await bookLoan(tx, {
+    row,
+    userId: row.userId,
+    installments: row.installments,
+    amountFen,
+    creditLineId,
+    plan,
+    now,
+  });
+  const [updated] = await tx
+    .update(checkouts)
+    .set({ status: 'captured', amountCapturedFen: amountFen, loanId, capturedAt: now, updatedAt: now })
+    .where(eq(checkouts.id, row.id))
+    .returning();
+  emitted.eventIds.push(await emitCheckoutEvent(tx, 'checkout.captured', updated!, now));
+  return updated!;
+}
+
+/**
+ * Books the loan for a captured amount (the line already drawn or the hold captured) and pays
+ * the principal out to the merchant's payable: Dr loan receivable / Cr clearing, then Dr
+ * clearing / Cr merchant payable.
+ */
+async function bookLoan(
+  tx: Tx,
+  args: {
+    row: CheckoutRow;
+    userId: string;
+    installments: number;
+    amountFen: bigint;
+    creditLineId: string;
+    plan: PlanPricing;
+    now: Date;
+  },
+): Promise<string> {
+  const { row, plan, now } = args;
   const { loanId } = await createLoan(tx, {
     loan: {
-      userId: row.userId,
-      creditLineId: line.id,
+      userId: args.userId,
+      creditLineId: args.creditLineId,
       product: 'scene_installment',
       method: 'equal_installment',
       currency: row.currency,
-      principalFen: amountFen,
-      termMonths: row.installments,
-      annualRate: plan.value.annualRate,
-      dailyRate: plan.value.dailyRate,
-      monthlyRate: plan.value.monthlyRate,
-      apr: plan.value.apr,
-      feeRate: plan.value.feeRate,
+      principalFen: args.amountFen,
+      termMonths: args.installments,
+      annualRate: plan.annualRate,
+      dailyRate: plan.dailyRate,
+      monthlyRate: plan.monthlyRate,
+      apr: plan.apr,
+      feeRate: plan.feeRate,
       status: 'active',
       checkoutId: row.id,
       merchantId: row.merchantId,
       disbursementTarget: { kind: 'merchant', merchant_id: row.merchantId, checkout_id: row.id },
-      startDate: plan.value.startDate,
+      startDate: plan.startDate,
     },
-    schedule: plan.value.schedule,
+    schedule: plan.schedule,
     now,
   });
   const disbursed = await disburseLoan(tx, {
@@ -330,13 +381,7 @@ async function bookCapture(
     now,
   });
   if (!disbursed.ok) throw new Error(`capture: loan ${loanId} could not be paid out`);
-  const [updated] = await tx
-    .update(checkouts)
-    .set({ status: 'captured', amountCapturedFen: amountFen, loanId, capturedAt: now, updatedAt: now })
-    .where(eq(checkouts.id, row.id))
-    .returning();
-  emitted.eventIds.push(await emitCheckoutEvent(tx, 'checkout.captured', updated!, now));
-  return updated!;
+  return loanId;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -355,8 +400,14 @@ export interface ConfirmArgs {
   installments: number;
   now: Date;
   productionMode: boolean;
-  /** Borrowing rules (limit is the hold itself): health score, education, risk. Throws ApiError. */
-  checkEligibility(tx: Tx, args: { userId: string; amountFen: bigint }): Promise<void>;
+  /**
+   * Borrowing rules (limit is the hold itself): health score, education, risk. Throws
+   * ApiError; returns the shopper's user row and credit line.
+   */
+  checkEligibility(
+    tx: Tx,
+    args: { userId: string; amountFen: bigint },
+  ): Promise<{ user: typeof users.$inferSelect; line: typeof creditLines.$inferSelect }>;
 }
 
 /**
@@ -369,7 +420,7 @@ export async function confirmCheckout(
   tx: Tx,
   args: ConfirmArgs,
   emitted: Emitted,
-): Promise<{ row: CheckoutRow; created: boolean }> {
+): Promise<{ row: CheckoutRow; created: boolean; plan?: PlanPricing }> {
   const row = await lockCheckoutByToken(tx, args.token);
   if (row.status !== 'open') {
     const confirmedBySameShopper =
@@ -385,11 +436,7 @@ export async function confirmCheckout(
   if (args.productionMode && row.mode === 'test') {
     throw rule('test_mode_checkout', 'A test-mode checkout cannot be paid in production.');
   }
-  await args.checkEligibility(tx, { userId: args.userId, amountFen: row.amountFen });
-  const [user] = await tx.select().from(users).where(eq(users.id, args.userId));
-  const [line] = await tx.select().from(creditLines).where(eq(creditLines.userId, args.userId));
-  if (!user) throw notFound('user');
-  if (!line) throw rule('credit_line_required', 'Apply for a credit line before paying in installments.');
+  const { user, line } = await args.checkEligibility(tx, { userId: args.userId, amountFen: row.amountFen });
   const plan = planFor({
     user,
     amountFen: row.amountFen,
@@ -400,35 +447,79 @@ export async function confirmCheckout(
   });
   if (!plan.ok)
     throw rule(plan.code, plan.message, plan.code === 'term_out_of_range' ? 'installments' : undefined);
-  const held = await placeHold(tx, {
-    creditLineId: line.id,
+  const refuseLine = (code: string): never => {
+    if (code === 'credit_line_frozen') throw rule('credit_line_frozen', 'Your credit line is frozen.');
+    throw rule('credit_limit_exceeded', 'The order amount exceeds your available credit.');
+  };
+  if (row.captureMethod === 'manual') {
+    const held = await placeHold(tx, {
+      creditLineId: line.id,
+      userId: args.userId,
+      checkoutId: row.id,
+      amountFen: row.amountFen,
+      now: args.now,
+    });
+    if (!held.ok) refuseLine(held.code);
+    const [authorized] = await tx
+      .update(checkouts)
+      .set({
+        status: 'authorized',
+        userId: args.userId,
+        installments: args.installments,
+        amountAuthorizedFen: row.amountFen,
+        authorizedAt: args.now,
+        expiresAt: new Date(args.now.getTime() + AUTHORIZATION_VALID_SECONDS * 1000),
+        updatedAt: args.now,
+      })
+      .where(eq(checkouts.id, row.id))
+      .returning();
+    emitted.eventIds.push(await emitCheckoutEvent(tx, 'checkout.authorized', authorized!, args.now));
+    return { row: authorized!, created: true };
+  }
+  // Automatic capture: authorising and capturing in one transaction is a hold posted at once,
+  // so the line is drawn directly (one conditional update) — nobody could see the hold.
+  const drawn = await drawCredit(tx, { creditLineId: line.id, amountFen: row.amountFen, now: args.now });
+  if (!drawn.ok) refuseLine(drawn.code);
+  const loanId = await bookLoan(tx, {
+    row,
     userId: args.userId,
-    checkoutId: row.id,
+    installments: args.installments,
     amountFen: row.amountFen,
+    creditLineId: line.id,
+    plan: plan.value,
     now: args.now,
   });
-  if (!held.ok) {
-    if (held.code === 'credit_line_frozen') throw rule('credit_line_frozen', 'Your credit line is frozen.');
-    throw rule('credit_limit_exceeded', 'The order amount exceeds your available credit.');
-  }
-  const [authorized] = await tx
+  const [captured] = await tx
     .update(checkouts)
     .set({
-      status: 'authorized',
+      status: 'captured',
       userId: args.userId,
       installments: args.installments,
       amountAuthorizedFen: row.amountFen,
+      amountCapturedFen: row.amountFen,
+      loanId,
       authorizedAt: args.now,
-      ...(row.captureMethod === 'manual'
-        ? { expiresAt: new Date(args.now.getTime() + AUTHORIZATION_VALID_SECONDS * 1000) }
-        : {}),
+      capturedAt: args.now,
       updatedAt: args.now,
     })
     .where(eq(checkouts.id, row.id))
     .returning();
-  emitted.eventIds.push(await emitCheckoutEvent(tx, 'checkout.authorized', authorized!, args.now));
-  if (row.captureMethod === 'manual') return { row: authorized!, created: true };
-  return { row: await bookCapture(tx, authorized!, row.amountFen, args.now, emitted), created: true };
+  const done = captured!;
+  const asAuthorized: CheckoutRow = {
+    ...done,
+    status: 'authorized',
+    amountCapturedFen: 0n,
+    loanId: null,
+    capturedAt: null,
+  };
+  const base = { merchantId: done.merchantId, mode: done.mode, now: args.now };
+  emitted.eventIds.push(
+    ...(await emitEvents(tx, [
+      { ...base, type: 'checkout.authorized', object: checkoutObject(asAuthorized) },
+      { ...base, type: 'checkout.captured', object: checkoutObject(done) },
+    ])),
+  );
+  return { row: done, created: true, plan: plan.value };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -22,11 +22,15 @@ export interface EligibilityContext {
   idempotencyKey?: string;
 }
 
+export type UserRow = typeof schema.users.$inferSelect;
+export type CreditLineRow = typeof schema.creditLines.$inferSelect;
+
+/** Throws the refusal as an ApiError; returns the shopper and their line for the caller. */
 export async function checkShopperEligibility(
   tx: Tx,
   ctx: EligibilityContext,
   args: { userId: string; amountFen: bigint },
-): Promise<void> {
+): Promise<{ user: UserRow; line: CreditLineRow }> {
   const [user] = await tx.select().from(schema.users).where(eq(schema.users.id, args.userId));
   if (!user) throw new ApiError('authentication', 'invalid_token', 'The session token is not valid.');
   if (user.status !== 'active') throw rule('account_frozen', 'Your account is frozen; contact support.');
@@ -56,7 +60,7 @@ export async function checkShopperEligibility(
   );
   switch (decision.decision) {
     case 'allow':
-      return;
+      return { user, line };
     case 'step_up':
       throw new ApiError(
         'permission',

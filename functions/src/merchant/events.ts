@@ -48,6 +48,22 @@ export function newEventId(now: Date): string {
   return `evt_${time}${sequence.toString(36).padStart(4, '0')}${randomBase62(7).toLowerCase()}`;
 }
 
+/** Inserts several events in one statement, in order; returns their ids. */
+export async function emitEvents(tx: Tx, inputs: readonly EmitEventInput[]): Promise<string[]> {
+  const rows = inputs.map((input) => ({
+    id: newEventId(input.now),
+    type: input.type,
+    merchantId: input.merchantId,
+    mode: input.mode,
+    payload: JSON.parse(JSON.stringify(input.object)) as Record<string, unknown>,
+    status: 'pending' as const,
+    nextAttemptAt: input.now,
+    createdAt: input.now,
+  }));
+  if (rows.length > 0) await tx.insert(outboxEvents).values(rows);
+  return rows.map((r) => r.id);
+}
+
 /** Inserts the event in `tx`; delivery happens after commit. Returns the event id. */
 export async function emitEvent(tx: Tx, input: EmitEventInput): Promise<string> {
   const id = newEventId(input.now);

@@ -3,7 +3,7 @@ import { asc, eq } from 'drizzle-orm';
 import { type Database, schema, type Tx } from '../db';
 import { notFound } from '../http/errors';
 import { fenNumber } from './objects';
-import { type PlanView, planViews } from './plans';
+import { type PlanPricing, type PlanView, planViews } from './plans';
 
 const { checkouts, merchants, creditLines, users, loans, installments } = schema;
 type CheckoutRow = typeof checkouts.$inferSelect;
@@ -35,7 +35,7 @@ export async function shopperView(
   userId: string,
   now: Date,
 ): Promise<ShopperCheckoutView> {
-  const [merchant] = await db.select().from(merchants).where(eq(merchants.id, row.merchantId));
+  const merchantName = await merchantNameOf(db, row.merchantId);
   let plans: PlanView[] = [];
   let unavailable: { code: string; message: string } | undefined;
   const mine = row.userId === null || row.userId === userId;
@@ -62,7 +62,7 @@ export async function shopperView(
   return {
     id: row.id,
     object: 'checkout',
-    merchant: { name: merchant?.name ?? '', scene: row.scene },
+    merchant: { name: merchantName, scene: row.scene },
     out_trade_no: row.outTradeNo,
     amount: fenNumber(row.amountFen),
     currency: row.currency,
@@ -76,6 +76,51 @@ export async function shopperView(
     return_extra_data: { checkout_id: row.id, out_trade_no: row.outTradeNo, status: row.status },
     plans,
     ...(unavailable ? { plans_unavailable: unavailable } : {}),
+  };
+}
+
+/** Merchant display names change rarely; a short in-process cache saves a round trip per view. */
+const NAME_CACHE_MS = 60_000;
+const NAME_CACHE_MAX = 1_000;
+const nameCache = new Map<string, { name: string; atMs: number }>();
+
+async function merchantNameOf(db: Database['db'] | Tx, merchantId: string): Promise<string> {
+  const hit = nameCache.get(merchantId);
+  if (hit && Date.now() - hit.atMs < NAME_CACHE_MS) return hit.name;
+  const [merchant] = await db
+    .select({ name: merchants.name })
+    .from(merchants)
+    .where(eq(merchants.id, merchantId));
+  const name = merchant?.name ?? '';
+  if (nameCache.size >= NAME_CACHE_MAX) nameCache.clear();
+  nameCache.set(merchantId, { name, atMs: Date.now() });
+  return name;
+}
+
+/** The loan just booked, from the priced plan (no second read). */
+export function loanSummaryFromPlan(loanId: string, plan: PlanPricing): LoanSummary {
+  const w = plan.wire;
+  return {
+    id: loanId,
+    status: 'active',
+    product: 'scene_installment',
+    method: w.method,
+    principal_amount: w.principal_amount,
+    currency: w.currency,
+    apr: w.apr,
+    monthly_rate: w.monthly_rate,
+    daily_rate: w.daily_rate,
+    total_interest_amount: w.total_interest_amount,
+    total_fee_amount: w.total_fee_amount,
+    total_amount: w.total_amount,
+    installments: w.installments.map((i) => ({
+      number: i.number,
+      due_date: i.due_date,
+      principal_amount: i.principal_amount,
+      interest_amount: i.interest_amount,
+      fee_amount: i.fee_amount,
+      amount: i.amount,
+    })),
   };
 }
 

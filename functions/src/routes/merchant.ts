@@ -34,7 +34,7 @@ import {
   listQuery,
   refundBody,
 } from '../merchant/schemas';
-import { loanSummary, shopperView } from '../merchant/shopper';
+import { loanSummary, loanSummaryFromPlan, shopperView } from '../merchant/shopper';
 import { triggerAfterCommit } from '../webhooks/trigger';
 import { deliverDueEvents } from '../webhooks/worker';
 
@@ -88,9 +88,11 @@ export const merchantRoutes: Route[] = [
     successStatus: 201,
     async handler(ctx) {
       const scope = scopeOf(ctx.principal);
-      const { row, created } = await ctx.transaction((tx) =>
-        createCheckout(tx, { scope, body: ctx.body, now: ctx.now }),
-      );
+      const args = { scope, body: ctx.body, now: ctx.now };
+      // Without an Idempotency-Key one INSERT … ON CONFLICT is atomic on its own: no transaction.
+      const { row, created } = ctx.idempotencyKey
+        ? await ctx.transaction((tx) => createCheckout(tx, args))
+        : await createCheckout(ctx.database.db, args);
       return created
         ? { status: 201, body: checkoutObject(row), effect: { type: 'checkout', id: row.id } }
         : { status: 200, body: checkoutObject(row) };
@@ -264,7 +266,7 @@ export const merchantRoutes: Route[] = [
       const deviceId =
         typeof ctx.headers['x-device-id'] === 'string' ? ctx.headers['x-device-id'].slice(0, 128) : undefined;
       const out = await withEvents(ctx, async (tx, emitted) => {
-        const { row, created } = await confirmCheckout(
+        const { row, created, plan } = await confirmCheckout(
           tx,
           {
             token: ctx.params.token!,
@@ -294,7 +296,11 @@ export const merchantRoutes: Route[] = [
           // the shopper's view of the checkout, plus the loan it became (null until captured)
           body: {
             ...(await shopperView(tx, row, userId, ctx.now)),
-            loan: row.loanId ? await loanSummary(tx, row.loanId) : null,
+            loan: row.loanId
+              ? plan
+                ? loanSummaryFromPlan(row.loanId, plan)
+                : await loanSummary(tx, row.loanId)
+              : null,
           },
         };
       });
