@@ -74,11 +74,25 @@ export function disclosureText(d: Disclosure | undefined): DisclosureText {
   const out: DisclosureText = {};
   const institution = pick('institution_name', 'licensed_institution', 'institution', 'lender_name', 'name');
   const licenceNumber = pick('license_number', 'licence_number', 'license_no', 'licence');
-  const complaintChannel = pick('complaint_channel', 'complaint_phone', 'complaint_hotline', 'complaints');
+  const channel = d.complaint_channel;
+  const complaintChannel =
+    channel && typeof channel === 'object'
+      ? complaintText(channel as Record<string, unknown>)
+      : pick('complaint_channel', 'complaint_phone', 'complaint_hotline', 'complaints');
   if (institution) out.institution = institution;
   if (licenceNumber) out.licenceNumber = licenceNumber;
   if (complaintChannel) out.complaintChannel = complaintChannel;
   return out;
+}
+
+/** `{ phone, regulator_hotline, url }` → "客服 400-000-0000 · 监管投诉 12378 · https://…". */
+function complaintText(c: Record<string, unknown>): string | undefined {
+  const parts: string[] = [];
+  if (typeof c.phone === 'string') parts.push(`客服电话 ${c.phone}`);
+  if (typeof c.regulator_hotline === 'string') parts.push(`监管投诉 ${c.regulator_hotline}`);
+  if (typeof c.url === 'string') parts.push(c.url);
+  if (typeof c.email === 'string') parts.push(c.email);
+  return parts.length ? parts.join(' · ') : undefined;
 }
 
 /** The disclosure footer's text for every product page. */
