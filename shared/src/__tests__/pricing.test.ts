@@ -1,13 +1,18 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   APR_BANDS,
   baseAnnualRate,
   type Decimal,
+  dec,
+  decCmp,
   decToString,
   inBand,
+  PRODUCT_CODES,
   PRODUCTS,
   priceAnnualRate,
   quote,
+  REPAYMENT_METHODS,
   rateToWire,
   SCENE_CATEGORIES,
   SCENES,
@@ -241,5 +246,64 @@ describe('quote', () => {
       existingConsumerPrincipalFen: 20_000_000n,
     });
     expect(r.ok).toBe(true);
+  });
+});
+
+describe('quote properties', () => {
+  const inputArb = fc.record({
+    product: fc.constantFrom(...PRODUCT_CODES),
+    // mostly inside the product's range, sometimes just outside
+    principalFen: fc.bigInt({ min: 1n, max: 60_000_000n }),
+    inRange: fc.integer({ min: 0, max: 9 }),
+    months: fc.option(fc.constantFrom(1, 2, 3, 6, 9, 12, 24, 36, 37), { nil: undefined }),
+    days: fc.integer({ min: 1, max: 40 }),
+    method: fc.constantFrom(...REPAYMENT_METHODS),
+    tier: fc.constantFrom('premium', 'regular', 'new') as fc.Arbitrary<'premium' | 'regular' | 'new'>,
+    creditScore: fc.integer({ min: 350, max: 950 }),
+    scene: fc.constantFrom(...SCENE_CATEGORIES, 'unknown'),
+    fee: fc.boolean(),
+  });
+
+  let ok = 0;
+  it('every quote either refuses with a quote code or discloses an APR ≤ 24 % with consistent totals', () => {
+    fc.assert(
+      fc.property(inputArb, (x) => {
+        const range = PRODUCTS[x.product];
+        const principalFen =
+          x.inRange > 0
+            ? range.principalFenMin + (x.principalFen % (range.principalFenMax - range.principalFenMin + 1n))
+            : x.principalFen;
+        const r = quote({
+          product: x.product,
+          principalFen,
+          ...(x.months !== undefined ? { termMonths: x.months } : { termDays: x.days }),
+          method: x.method,
+          startDate: '2026-03-31',
+          tier: x.tier,
+          creditScore: x.creditScore,
+          sceneCategory: x.scene,
+          withServiceFee: x.fee,
+        });
+        if (!r.ok) {
+          expect([
+            'amount_out_of_range',
+            'term_out_of_range',
+            'method_not_allowed',
+            'fee_option_not_allowed',
+            'scene_category_unknown',
+            'consumer_cap_exceeded',
+          ]).toContain(r.code);
+          return;
+        }
+        const d = r.value.disclosure;
+        expect(decCmp(d.apr, dec('0.24')) <= 0).toBe(true);
+        expect(decCmp(d.apr, dec('0')) >= 0).toBe(true);
+        expect(d.totalRepaymentFen).toBe(principalFen + d.totalInterestFen + d.totalFeeFen);
+        expect(principalFen >= range.principalFenMin && principalFen <= range.principalFenMax).toBe(true);
+        ok += 1;
+      }),
+      { numRuns: 500 },
+    );
+    expect(ok).toBeGreaterThan(50); // the generator really reaches priced quotes
   });
 });
