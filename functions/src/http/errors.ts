@@ -166,6 +166,6 @@ export function describeForLog(err: unknown): Record<string, unknown> {
     error_kind: err.name,
     pg_code: code,
     error_message: message,
-    stack: err.stack?.split('\n').slice(0, 6).join(' | '),
+    stack: err.stack?.split('\n').slice(1, 6).join(' | '),
   };
 }
