@@ -7,7 +7,7 @@
  * and transactions are append-only (UPDATE / DELETE refused by triggers). Balances are
  * derived from postings; there is no cached balance.
  */
-import { eq, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from './client';
 import { newId } from './ids';
 import { ledgerAccounts, ledgerPostings } from './schema';
@@ -111,14 +111,8 @@ export function compactPostings(postings: readonly PostingInput[]): PostingInput
   return [...byAccount.values()].filter((p) => p.amountFen !== 0n);
 }
 
-/**
- * Write one balanced ledger transaction (one statement: accounts upserted, transaction and
- * postings inserted). Throws `LedgerError` for an unbalanced or empty transaction.
- */
-export async function postLedgerTransaction(
-  tx: DbOrTx,
-  input: LedgerTransactionInput,
-): Promise<{ id: string }> {
+/** Validate a transaction's postings (balanced, bounded, known accounts); returns them compacted. */
+export function checkedPostings(input: LedgerTransactionInput): PostingInput[] {
   const postings = compactPostings(input.postings);
   if (postings.length < 2)
     throw new LedgerError(`ledger transaction ${input.kind} needs at least two postings`);
@@ -133,28 +127,61 @@ export async function postLedgerTransaction(
     if (!(p.account.code in ACCOUNT_CODES)) throw new LedgerError(`unknown account code ${p.account.code}`);
     if (!p.account.ownerId) throw new LedgerError('account owner is required');
   }
+  return postings;
+}
+
+/**
+ * The ledger transaction as three CTEs (`<name>_acc`, `<name>_tx`, `<name>_post`) to embed in
+ * a larger statement; nothing is written unless `condition` holds.
+ */
+export function ledgerCtes(
+  input: LedgerTransactionInput,
+  name: string,
+  condition: SQL = sql`true`,
+): { id: string; ctes: SQL[] } {
+  const postings = checkedPostings(input);
   const id = newId('ltx');
   const accounts = new Map<string, AccountRef>();
   for (const p of postings) accounts.set(accountId(p.account), p.account);
   const accountRows = [...accounts].map(
-    ([aid, a]) => sql`(${aid}, ${a.code}, ${a.ownerId}, ${a.currency ?? CURRENCY}, ${ACCOUNT_CODES[a.code]})`,
+    ([aid, a]) =>
+      sql`(${aid}::text, ${a.code}::text, ${a.ownerId}::text, ${a.currency ?? CURRENCY}::text, ${ACCOUNT_CODES[a.code]}::text)`,
   );
   const postingRows = postings.map(
     (p) =>
-      sql`(${id}, ${accountId(p.account)}, ${p.account.currency ?? CURRENCY}, ${p.amountFen.toString()}::bigint)`,
+      sql`(${id}::text, ${accountId(p.account)}::text, ${p.account.currency ?? CURRENCY}::text, ${p.amountFen.toString()}::bigint)`,
   );
-  await tx.execute(sql`
-    with new_accounts as (
-      insert into ledger_accounts (id, code, owner_id, currency, normal_balance)
-      values ${sql.join(accountRows, sql`, `)}
-      on conflict do nothing
-    ), new_transaction as (
-      insert into ledger_transactions (id, kind, external_id, idempotency_ref, ref_type, ref_id, description, effective_at)
-      values (${id}, ${input.kind}, ${input.externalId ?? id}, ${input.idempotencyRef ?? null}, ${input.refType ?? null},
-              ${input.refId ?? null}, ${input.description ?? null}, ${input.effectiveAt.toISOString()}::timestamptz)
-    )
-    insert into ledger_postings (transaction_id, account_id, currency, amount_fen)
-    values ${sql.join(postingRows, sql`, `)}`);
+  const n = sql.raw(name);
+  return {
+    id,
+    ctes: [
+      sql`${n}_acc as (
+        insert into ledger_accounts (id, code, owner_id, currency, normal_balance)
+        select * from (values ${sql.join(accountRows, sql`, `)}) as v where ${condition}
+        on conflict do nothing)`,
+      sql`${n}_tx as (
+        insert into ledger_transactions (id, kind, external_id, idempotency_ref, ref_type, ref_id, description, effective_at)
+        select ${id}::text, ${input.kind}::text, ${input.externalId ?? id}::text, ${input.idempotencyRef ?? null}::text,
+          ${input.refType ?? null}::text, ${input.refId ?? null}::text, ${input.description ?? null}::text,
+          ${input.effectiveAt.toISOString()}::timestamptz
+        where ${condition})`,
+      sql`${n}_post as (
+        insert into ledger_postings (transaction_id, account_id, currency, amount_fen)
+        select * from (values ${sql.join(postingRows, sql`, `)}) as v where ${condition})`,
+    ],
+  };
+}
+
+/**
+ * Write one balanced ledger transaction in one statement (accounts upserted, transaction and
+ * postings inserted). Throws `LedgerError` for an unbalanced or empty transaction.
+ */
+export async function postLedgerTransaction(
+  tx: DbOrTx,
+  input: LedgerTransactionInput,
+): Promise<{ id: string }> {
+  const { id, ctes } = ledgerCtes(input, 'l');
+  await tx.execute(sql`with ${sql.join(ctes, sql`, `)} select 1`);
   return { id };
 }
 

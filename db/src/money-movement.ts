@@ -11,10 +11,10 @@
  *
  * Lock order (to avoid deadlocks): checkout → loan → credit line.
  */
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { type Database, type Tx, withTransaction } from './client';
+import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { type Database, pgConstraint, pgErrorCode, type Tx, withTransaction } from './client';
 import { newId } from './ids';
-import { type AccountRef, postLedgerTransaction, systemAccount, transfer } from './ledger';
+import { type AccountRef, ledgerCtes, postLedgerTransaction, systemAccount, transfer } from './ledger';
 import {
   type Checkout,
   type CreditLine,
@@ -33,6 +33,7 @@ import {
   repaymentAllocations,
   repayments,
 } from './schema';
+import { insertWhere } from './sql-build';
 
 export type Result<T, C extends string> = { ok: true; value: T } | { ok: false; code: C };
 const ok = <T>(value: T) => ({ ok: true as const, value });
@@ -97,10 +98,20 @@ export interface IdempotentContext {
   idempotencyRef: string;
 }
 
+/** Raised inside the transaction when the key is already taken: roll back, then replay. */
+class IdempotencyKeyTaken extends Error {}
+
+export const IDEMPOTENCY_ATTEMPTS_MAX = 3;
+
 /**
- * Claim (scope, key) as the first statement of a transaction — a concurrent request with the
- * same key waits on the unique index and then sees the stored response — run `fn`, and
- * store its response in the same transaction.
+ * Run `fn` and store its response under (scope, key) in the same transaction.
+ *
+ * Optimistic: the record is inserted, already completed, as the transaction's last statement
+ * (one round trip instead of claim + complete). If the key exists — stored earlier, or
+ * committed meanwhile by a concurrent request with the same key (the insert waits for it) —
+ * the transaction rolls back, effects and all, and the stored response is returned instead.
+ * So the same key yields one effect however many times and however concurrently it is sent.
+ * An expired record (older than its TTL, ≥ 24 h) is replaced.
  */
 export async function runIdempotent<T>(
   database: Database,
@@ -111,100 +122,92 @@ export async function runIdempotent<T>(
   assert(idem.key.length >= 1 && idem.key.length <= 255, 'idempotency key must be 1–255 chars');
   const ttlMs = Math.max(idem.ttlMs ?? IDEMPOTENCY_TTL_MS, IDEMPOTENCY_TTL_MS);
   const ctx: IdempotentContext = { idempotencyRef: `${idem.scope}|${idem.key}` };
-  let rejection: IdempotentRejection | undefined;
-  const outcome = await withTransaction(database, async (tx) => {
-    rejection = undefined;
-    const existing = await claimIdempotencyKey(tx, idem, now, ttlMs);
-    if (existing) return existing as IdempotentOutcome<T>;
-    let response: IdempotentResponse<T>;
+  for (let attempt = 1; attempt <= IDEMPOTENCY_ATTEMPTS_MAX; attempt++) {
+    let rejection: IdempotentRejection | undefined;
     try {
-      response = await fn(tx, ctx);
+      return await withTransaction(database, async (tx) => {
+        rejection = undefined;
+        let response: IdempotentResponse<T>;
+        try {
+          response = await fn(tx, ctx);
+        } catch (error) {
+          if (error instanceof IdempotentRejection) rejection = error;
+          throw error;
+        }
+        await storeIdempotentResponse(tx, idem, now, ttlMs, response);
+        return { kind: 'executed', status: response.status, body: response.body } as IdempotentOutcome<T>;
+      });
     } catch (error) {
-      if (error instanceof IdempotentRejection) rejection = error;
-      throw error;
+      if (rejection && error === rejection) {
+        // The business refusal rolled everything back; store it on its own.
+        const refused = rejection as IdempotentRejection<T>;
+        try {
+          await withTransaction(database, (tx) =>
+            storeIdempotentResponse(tx, idem, now, ttlMs, { status: refused.status, body: refused.body }),
+          );
+          return { kind: 'executed', status: refused.status, body: refused.body };
+        } catch (storeError) {
+          if (!(storeError instanceof IdempotencyKeyTaken)) throw storeError;
+        }
+      } else if (!(error instanceof IdempotencyKeyTaken) && !isDuplicateEffect(error)) {
+        throw error;
+      }
     }
-    await completeIdempotencyKey(tx, idem, now, response);
-    return { kind: 'executed', status: response.status, body: response.body } as IdempotentOutcome<T>;
-  }).catch((error: unknown) => {
-    if (error instanceof IdempotentRejection && error === rejection) return undefined;
-    throw error;
-  });
-  if (outcome) return outcome;
-  // The business refusal rolled everything back; store it on its own.
-  const refused = rejection as unknown as IdempotentRejection<T>;
-  return withTransaction(database, async (tx) => {
-    const existing = await claimIdempotencyKey(tx, idem, now, ttlMs);
-    if (existing) return existing as IdempotentOutcome<T>;
-    await completeIdempotencyKey(tx, idem, now, { status: refused.status, body: refused.body });
-    return { kind: 'executed', status: refused.status, body: refused.body } as IdempotentOutcome<T>;
-  });
+    const stored = await readIdempotencyRecord(database, idem);
+    if (stored) return stored as IdempotentOutcome<T>;
+    // The record we collided with was rolled back (or expired) meanwhile: try again.
+  }
+  throw new MoneyMovementError('idempotency key kept changing hands');
 }
 
-async function claimIdempotencyKey(
+/** The ledger's unique (idempotency_ref, kind) caught a second effect of the same key. */
+function isDuplicateEffect(error: unknown): boolean {
+  return pgErrorCode(error) === '23505' && pgConstraint(error) === 'ledger_transactions_idempotency_uq';
+}
+
+async function storeIdempotentResponse(
   tx: Tx,
   idem: IdempotencyInput,
   now: Date,
   ttlMs: number,
-): Promise<IdempotentOutcome<unknown> | undefined> {
-  const expiresAt = new Date(now.getTime() + ttlMs);
-  const claimed = await tx
+  response: IdempotentResponse<unknown>,
+): Promise<void> {
+  const record = {
+    requestHash: idem.requestHash,
+    state: 'completed' as const,
+    responseStatus: response.status,
+    responseBody: response.body as never,
+    effectType: response.effect?.type ?? null,
+    effectId: response.effect?.id ?? null,
+    createdAt: now,
+    completedAt: now,
+    expiresAt: new Date(now.getTime() + ttlMs),
+  };
+  const stored = await tx
     .insert(idempotencyRecords)
-    .values({
-      scope: idem.scope,
-      key: idem.key,
-      requestHash: idem.requestHash,
-      state: 'in_progress',
-      createdAt: now,
-      expiresAt,
-    })
+    .values({ scope: idem.scope, key: idem.key, ...record })
     .onConflictDoUpdate({
       target: [idempotencyRecords.scope, idempotencyRecords.key],
-      set: {
-        requestHash: idem.requestHash,
-        state: 'in_progress',
-        responseStatus: null,
-        responseBody: null,
-        effectType: null,
-        effectId: null,
-        createdAt: now,
-        completedAt: null,
-        expiresAt,
-      },
-      // Only an expired record may be taken over.
+      set: record,
+      // Only an expired record may be replaced.
       setWhere: sql`${idempotencyRecords.expiresAt} < ${now.toISOString()}::timestamptz`,
     })
     .returning({ scope: idempotencyRecords.scope });
-  if (claimed.length === 1) return undefined;
-  const [record] = await tx
+  if (stored.length !== 1) throw new IdempotencyKeyTaken('idempotency key already used');
+}
+
+async function readIdempotencyRecord(
+  database: Database,
+  idem: IdempotencyInput,
+): Promise<IdempotentOutcome<unknown> | undefined> {
+  const [record] = await database.db
     .select()
     .from(idempotencyRecords)
     .where(and(eq(idempotencyRecords.scope, idem.scope), eq(idempotencyRecords.key, idem.key)));
-  assert(record, 'idempotency record vanished');
+  if (!record) return undefined;
   if (record.requestHash !== idem.requestHash) return { kind: 'mismatch' };
-  assert(
-    record.state === 'completed' && record.responseStatus !== null,
-    'idempotency record left in progress',
-  );
+  if (record.state !== 'completed' || record.responseStatus === null) return undefined;
   return { kind: 'replayed', status: record.responseStatus, body: record.responseBody };
-}
-
-async function completeIdempotencyKey(
-  tx: Tx,
-  idem: IdempotencyInput,
-  now: Date,
-  response: IdempotentResponse<unknown>,
-): Promise<void> {
-  await tx
-    .update(idempotencyRecords)
-    .set({
-      state: 'completed',
-      responseStatus: response.status,
-      responseBody: response.body as never,
-      effectType: response.effect?.type ?? null,
-      effectId: response.effect?.id ?? null,
-      completedAt: now,
-    })
-    .where(and(eq(idempotencyRecords.scope, idem.scope), eq(idempotencyRecords.key, idem.key)));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -412,22 +415,30 @@ export type LoanInput = Omit<
   'id' | 'createdAt' | 'updatedAt' | 'installmentsCount' | 'totalInterestFen' | 'totalFeeFen'
 >;
 
+interface BookLoanInput {
+  loan: LoanInput;
+  schedule: ScheduleRowInput[];
+  now: Date;
+  idempotencyRef?: string;
+  loanId?: string;
+  /** Draw the principal from the loan's credit line first (conditional update). */
+  draw?: boolean;
+  /** Pay out at once (the loan starts `active`, `disbursed_at` = now). */
+  disburseTo?: Payee;
+  event?: Omit<EventInput, 'now'>;
+}
+
 /**
- * Book a loan and its schedule (the line must already be drawn or captured) and post
- * Dr loan_principal_receivable / Cr disbursement_clearing.
+ * One statement: [draw] → loan → installments → ledger booking → [disbursement] → [event],
+ * each step a data-modifying CTE that writes only if the draw succeeded.
  */
-export async function createLoan(
+async function bookLoan(
   tx: Tx,
-  input: {
-    loan: LoanInput;
-    schedule: ScheduleRowInput[];
-    now: Date;
-    idempotencyRef?: string;
-    loanId?: string;
-  },
-): Promise<{ loanId: string; installmentIds: string[] }> {
+  input: BookLoanInput,
+): Promise<{ booked: boolean; loanId: string; installmentIds: string[] }> {
   const { loan, schedule } = input;
   assert(schedule.length >= 1 && schedule.length <= INSTALLMENTS_MAX, 'schedule length out of range');
+  assert(loan.principalFen > 0n, 'loan principal must be positive');
   let principalFen = 0n;
   let interestFen = 0n;
   let feeFen = 0n;
@@ -440,41 +451,148 @@ export async function createLoan(
   });
   assert(principalFen === loan.principalFen, 'schedule principal must equal the loan principal');
   const loanId = input.loanId ?? newId('loan');
-  await tx.insert(loans).values({
-    ...loan,
-    id: loanId,
-    installmentsCount: schedule.length,
-    totalInterestFen: interestFen,
-    totalFeeFen: feeFen,
-    createdAt: input.now,
-    updatedAt: input.now,
-  });
   const installmentIds = schedule.map(() => newId('ins'));
-  await tx.insert(installments).values(
-    schedule.map((row, i) => ({
-      id: installmentIds[i]!,
-      loanId,
-      number: row.number,
-      dueDate: row.dueDate,
-      principalFen: row.principalFen,
-      interestFen: row.interestFen,
-      feeFen: row.feeFen,
-    })),
+  const ctes: SQL[] = [];
+  let condition = sql`true`;
+  if (input.draw) {
+    const amount = loan.principalFen.toString();
+    ctes.push(sql`drawn as (
+      update credit_lines set used_fen = used_fen + ${amount}::bigint, updated_at = ${input.now.toISOString()}::timestamptz
+      where id = ${loan.creditLineId} and not frozen
+        and base_limit_fen + case when temporary_expires_at > ${input.now.toISOString()}::timestamptz then temporary_limit_fen else 0 end
+            - used_fen - held_fen - restoring_fen >= ${amount}::bigint
+      returning id)`);
+    condition = sql`exists (select 1 from drawn)`;
+  }
+  const disbursed = input.disburseTo !== undefined;
+  assert(!disbursed || loan.status !== 'cooling_off', 'a loan in cooling-off is not paid out yet');
+  ctes.push(
+    sql`new_loan as (${insertWhere(
+      loans,
+      [
+        {
+          ...loan,
+          id: loanId,
+          ...(disbursed ? { status: 'active' as const, disbursedAt: input.now } : {}),
+          installmentsCount: schedule.length,
+          totalInterestFen: interestFen,
+          totalFeeFen: feeFen,
+          createdAt: input.now,
+          updatedAt: input.now,
+        },
+      ],
+      condition,
+      sql`id`,
+    )})`,
   );
-  await postLedgerTransaction(tx, {
-    kind: 'loan_booking',
-    externalId: `loan_booking:${loanId}`,
-    refType: 'loan',
-    refId: loanId,
-    idempotencyRef: input.idempotencyRef,
-    effectiveAt: input.now,
-    postings: transfer(
-      { code: 'loan_principal_receivable', ownerId: loan.userId },
-      systemAccount('disbursement_clearing'),
-      loan.principalFen,
-    ),
-  });
+  const loanExists = sql`exists (select 1 from new_loan)`;
+  ctes.push(
+    sql`new_installments as (${insertWhere(
+      installments,
+      schedule.map((row, i) => ({
+        id: installmentIds[i]!,
+        loanId,
+        number: row.number,
+        dueDate: row.dueDate,
+        principalFen: row.principalFen,
+        interestFen: row.interestFen,
+        feeFen: row.feeFen,
+      })),
+      loanExists,
+    )})`,
+  );
+  ctes.push(
+    ...ledgerCtes(
+      {
+        kind: 'loan_booking',
+        externalId: `loan_booking:${loanId}`,
+        refType: 'loan',
+        refId: loanId,
+        idempotencyRef: input.idempotencyRef,
+        effectiveAt: input.now,
+        postings: transfer(
+          { code: 'loan_principal_receivable', ownerId: loan.userId },
+          systemAccount('disbursement_clearing'),
+          loan.principalFen,
+        ),
+      },
+      'booking',
+      loanExists,
+    ).ctes,
+  );
+  if (input.disburseTo) {
+    ctes.push(
+      ...ledgerCtes(
+        {
+          kind: 'disbursement',
+          externalId: `disbursement:${loanId}`,
+          refType: 'loan',
+          refId: loanId,
+          idempotencyRef: input.idempotencyRef,
+          effectiveAt: input.now,
+          postings: transfer(
+            systemAccount('disbursement_clearing'),
+            payeeAccount(input.disburseTo),
+            loan.principalFen,
+          ),
+        },
+        'payout',
+        loanExists,
+      ).ctes,
+    );
+  }
+  if (input.event) {
+    ctes.push(
+      sql`new_event as (${insertWhere(
+        outboxEvents,
+        [
+          {
+            id: newId('evt'),
+            type: input.event.type,
+            merchantId: input.event.merchantId ?? null,
+            userId: input.event.userId ?? null,
+            mode: input.event.mode ?? null,
+            payload: input.event.payload,
+            nextAttemptAt: input.now,
+            createdAt: input.now,
+          },
+        ],
+        loanExists,
+      )})`,
+    );
+  }
+  const result = await tx.execute(
+    sql`with ${sql.join(ctes, sql`, `)} select count(*)::int as n from new_loan`,
+  );
+  const booked = Number(rowsOf<{ n: number | string }>(result)[0]?.n ?? 0) === 1;
+  return { booked, loanId, installmentIds };
+}
+
+/**
+ * Book a loan and its schedule (the line must already be drawn or captured) and post
+ * Dr loan_principal_receivable / Cr disbursement_clearing — one statement. With
+ * `disburseTo`, the loan is paid out in the same statement (see `disburseLoan`).
+ */
+export async function createLoan(
+  tx: Tx,
+  input: {
+    loan: LoanInput;
+    schedule: ScheduleRowInput[];
+    now: Date;
+    idempotencyRef?: string;
+    loanId?: string;
+    disburseTo?: Payee;
+  },
+): Promise<{ loanId: string; installmentIds: string[] }> {
+  const { booked, loanId, installmentIds } = await bookLoan(tx, { ...input, draw: false });
+  assert(booked, 'loan was not booked');
   return { loanId, installmentIds };
+}
+
+function payeeAccount(payee: Payee): AccountRef {
+  return payee.kind === 'merchant'
+    ? { code: 'merchant_payable', ownerId: payee.merchantId }
+    : systemAccount('bank');
 }
 
 export type Payee = { kind: 'borrower' } | { kind: 'merchant'; merchantId: string };
@@ -496,10 +614,7 @@ export async function disburseLoan(
     )
     .returning();
   if (!loan) return fail('loan_not_disbursable');
-  const credit: AccountRef =
-    input.payee.kind === 'merchant'
-      ? { code: 'merchant_payable', ownerId: input.payee.merchantId }
-      : systemAccount('bank');
+  const credit = payeeAccount(input.payee);
   await postLedgerTransaction(tx, {
     kind: 'disbursement',
     externalId: `disbursement:${loan.id}`,
@@ -922,8 +1037,9 @@ export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
 }
 
 /**
- * Borrow: draw the principal from the line, book the loan and its schedule, pay out at once
- * unless the loan starts in cooling-off, and write a `loan.created` outbox event.
+ * Borrow in one statement: draw the principal from the line (conditional update), book the
+ * loan and its schedule, pay out at once unless the loan starts in cooling-off, and write a
+ * `loan.created` outbox event. A refused draw writes nothing.
  */
 export async function borrowLoan(
   tx: Tx,
@@ -933,33 +1049,26 @@ export async function borrowLoan(
     payee?: Payee;
     now: Date;
     idempotencyRef?: string;
+    loanId?: string;
   },
-): Promise<Result<{ loanId: string; installmentIds: string[]; line: CreditLine }, DrawRefusal>> {
-  const drawn = await drawCredit(tx, {
-    creditLineId: input.loan.creditLineId,
-    amountFen: input.loan.principalFen,
-    now: input.now,
-  });
-  if (!drawn.ok) return drawn;
-  const booked = await createLoan(tx, input);
-  if (input.loan.status !== 'cooling_off') {
-    const paid = await disburseLoan(tx, {
-      loanId: booked.loanId,
-      payee: input.payee ?? { kind: 'borrower' },
-      now: input.now,
-      idempotencyRef: input.idempotencyRef,
-    });
-    assert(paid.ok, 'a new loan must be disbursable');
-  }
-  await enqueueEvent(tx, {
-    type: 'loan.created',
-    userId: input.loan.userId,
-    payload: {
-      id: booked.loanId,
-      principal_amount: Number(input.loan.principalFen),
-      status: input.loan.status,
+): Promise<Result<{ loanId: string; installmentIds: string[] }, DrawRefusal>> {
+  const coolingOff = input.loan.status === 'cooling_off';
+  const loanId = input.loanId ?? newId('loan');
+  const booked = await bookLoan(tx, {
+    ...input,
+    loanId,
+    draw: true,
+    disburseTo: coolingOff ? undefined : (input.payee ?? { kind: 'borrower' }),
+    event: {
+      type: 'loan.created',
+      userId: input.loan.userId,
+      payload: {
+        id: loanId,
+        principal_amount: Number(input.loan.principalFen),
+        status: coolingOff ? 'cooling_off' : 'active',
+      },
     },
-    now: input.now,
   });
-  return ok({ ...booked, line: drawn.value });
+  if (!booked.booked) return fail(await whyNoDraw(tx, input.loan.creditLineId));
+  return ok({ loanId, installmentIds: booked.installmentIds });
 }

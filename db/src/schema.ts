@@ -727,9 +727,13 @@ export const ledgerPostings = pgTable(
     transactionId: text('transaction_id')
       .notNull()
       .references(() => ledgerTransactions.id),
-    accountId: text('account_id')
-      .notNull()
-      .references(() => ledgerAccounts.id),
+    /**
+     * No foreign key on purpose: every transaction posts to the same few house accounts, and
+     * an FK check would take a KEY SHARE lock on those rows in every transaction (MultiXact
+     * contention). The deferred trigger checks the account exists with the posting's
+     * currency at commit, and accounts can be neither deleted nor changed (migration 0004).
+     */
+    accountId: text('account_id').notNull(),
     currency: text('currency').notNull().default('CNY'),
     amountFen: fen('amount_fen').notNull(),
     createdAt: createdAt(),

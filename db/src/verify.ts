@@ -34,8 +34,11 @@ const CHECKS: Check[] = [
   },
   {
     invariant: 'ledger_posting_currency',
-    query: sql`select p.id::text as subject, 'posting in ' || p.currency || ' on a ' || a.currency || ' account' as detail
-      from ledger_postings p join ledger_accounts a on a.id = p.account_id where p.currency <> a.currency`,
+    query: sql`select p.id::text as subject,
+        case when a.id is null then 'posting to a missing account ' || p.account_id
+             else 'posting in ' || p.currency || ' on a ' || a.currency || ' account' end as detail
+      from ledger_postings p left join ledger_accounts a on a.id = p.account_id
+      where a.id is null or p.currency <> a.currency`,
   },
   {
     invariant: 'loan_schedule_principal',
