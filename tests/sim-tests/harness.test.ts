@@ -60,7 +60,9 @@ describe('moneyFieldProblems', () => {
 
 describe('jsonEqual', () => {
   it('ignores the listed keys only', () => {
-    expect(jsonEqual({ a: 1, request_id: 'x' }, { a: 1, request_id: 'y' }, new Set(['request_id']))).toBe(true);
+    expect(jsonEqual({ a: 1, request_id: 'x' }, { a: 1, request_id: 'y' }, new Set(['request_id']))).toBe(
+      true,
+    );
     expect(jsonEqual({ a: 1 }, { a: 2 })).toBe(false);
   });
 });
@@ -69,8 +71,8 @@ describe('coolingOffRequired', () => {
   it('follows the brief: > 60 % of income, or income < 5,000 CNY and loan > 3,000 CNY', () => {
     expect(coolingOffRequired(600_001, 1_000_000)).toBe(true);
     expect(coolingOffRequired(600_000, 1_000_000)).toBe(false);
-    expect(coolingOffRequired(300_001, 499_999)).toBe(true);
-    expect(coolingOffRequired(300_000, 499_999)).toBe(false);
+    expect(coolingOffRequired(240_000, 400_000)).toBe(false);
+    expect(coolingOffRequired(240_001, 400_000)).toBe(true);
     expect(coolingOffRequired(300_001, 1_000_000)).toBe(false);
   });
 });
@@ -112,7 +114,13 @@ describe('barrage readOperations', () => {
               { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
               { name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string' } },
             ],
-            requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { amount: { type: 'integer' } } } } } },
+            requestBody: {
+              content: {
+                'application/json': {
+                  schema: { type: 'object', properties: { amount: { type: 'integer' } } },
+                },
+              },
+            },
           },
         },
         '/v1/health': { get: { operationId: 'health', security: [], parameters: [] } },

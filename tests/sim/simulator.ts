@@ -10,7 +10,7 @@
  * retry with their idempotency keys until they get one).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type Actor,
@@ -138,8 +138,12 @@ export class Simulator {
   readonly sink: LogSink = newLogSink();
   readonly violations: Violation[] = [];
   readonly stats: SimStats;
-  private readonly opHash = createHash('sha256');
-  private readonly outcomeHash = createHash('sha256');
+  /**
+   * Digests per lane (index 0 = global ops such as clock moves): lanes run concurrently, so
+   * one shared hash would depend on which lane's request finished first.
+   */
+  private readonly opHashes = new Map<number, ReturnType<typeof createHash>>();
+  private readonly outcomeHashes = new Map<number, ReturnType<typeof createHash>>();
   private pg!: PgServer;
   private dbName = '';
   private proxy!: FaultProxy;
@@ -215,8 +219,8 @@ export class Simulator {
       ok: this.violations.length === 0,
       violations: this.violations,
       stats: this.stats,
-      opDigest: this.opHash.digest('hex').slice(0, 16),
-      outcomeDigest: this.outcomeHash.digest('hex').slice(0, 16),
+      opDigest: combine(this.opHashes),
+      outcomeDigest: combine(this.outcomeHashes),
     };
     if (!result.ok) result.reproduction = this.reproduction();
     return result;
@@ -325,7 +329,7 @@ export class Simulator {
   }
 
   private recordOp(lane: number, descriptor: string): void {
-    this.opHash.update(`${this.step}|${lane}|${descriptor}\n`);
+    laneHash(this.opHashes, lane).update(`${this.step}|${lane}|${descriptor}\n`);
     const kind = descriptor.split(' ')[0] ?? descriptor;
     this.stats.byOp[kind] = (this.stats.byOp[kind] ?? 0) + 1;
   }
@@ -474,8 +478,11 @@ export class Simulator {
     this.stats.errors[key] = (this.stats.errors[key] ?? 0) + 1;
   }
 
-  private outcome(descriptor: string, res: SimResponse): void {
-    this.outcomeHash.update(`${this.step}|${descriptor}|${res.status}|${errorCode(res) ?? ''}\n`);
+  private outcome(lane: number, descriptor: string, res: SimResponse): void {
+    const line = `${this.step}|${descriptor}|${res.status}|${errorCode(res) ?? ''}`;
+    laneHash(this.outcomeHashes, lane).update(`${line}\n`);
+    // SIM_TRACE=<file>: the outcome lines per lane, to diff two runs of one seed.
+    if (process.env.SIM_TRACE) appendFileSync(process.env.SIM_TRACE, `${lane}|${line}\n`);
   }
 
   violate(lane: number, kind: string, message: string, actors: string[]): void {
@@ -545,7 +552,7 @@ export class Simulator {
       { method: 'POST', path: '/v1/test/clock', body: { now: target.toISOString() }, timeoutMs: 300_000 },
       ['clock'],
     );
-    this.outcome('clock', res);
+    this.outcome(-1, 'clock', res);
     this.stats.clockAdvances += 1;
     if (res.status !== 200) {
       this.violate(-1, 'clock', `POST /v1/test/clock → ${res.status} ${res.text.slice(0, 200)}`, ['clock']);
@@ -598,7 +605,7 @@ export class Simulator {
       { method: 'POST', path: '/v1/auth/session', body: { code: `dev:${user.loginName}` } },
       [user.handle],
     );
-    this.outcome('login', res);
+    this.outcome(lane.index, 'login', res);
     const token = field<string>(res.body, 'token');
     const id = field<string>(field(res.body, 'user'), 'id');
     if (res.status === 200 || res.status === 201) {
@@ -672,7 +679,7 @@ export class Simulator {
       },
       [user.handle],
     );
-    this.outcome('apply', res);
+    this.outcome(lane.index, 'apply', res);
     if (res.status >= 400) {
       if (res.status === 404 && errorCode(res) === 'route_not_found') user.application = 'declined';
       return;
@@ -757,7 +764,7 @@ export class Simulator {
       },
       [user.handle],
     );
-    this.outcome('quiz', post);
+    this.outcome(lane.index, 'quiz', post);
     if (post.status !== 200 && post.status !== 201) return;
     for (const r of field<unknown[]>(post.body, 'results') ?? []) {
       const qid = field<string>(r, 'question_id');
@@ -800,7 +807,7 @@ export class Simulator {
       { method: 'POST', path: '/v1/quotes', actor: this.actor(user), body: params },
       [user.handle],
     );
-    this.outcome('quote', res);
+    this.outcome(lane.index, 'quote', res);
     if (res.status >= 300) return;
     this.checkSchedule(lane, user, res.body, Number(params.principal_amount), 'quote');
     this.checkProductRange(lane, user, params);
@@ -949,7 +956,7 @@ export class Simulator {
     } else {
       res = await this.call(lane, req, [user.handle]);
     }
-    this.outcome('borrow', res);
+    this.outcome(lane.index, 'borrow', res);
     if (res.status >= 300) {
       if (res.status === 409 && errorCode(res) === 'idempotency_key_reused') {
         this.violate(
@@ -1090,10 +1097,13 @@ export class Simulator {
       body: { product: 'cash_loan', principal_amount: each, term_months: 3, method: 'equal_installment' },
     }));
     const results = await Promise.all(requests.map((r) => this.call(lane, r, [user.handle], 'race')));
-    for (const r of results) {
-      this.outcome('race', r);
+    // Which of the racers wins is timing: digest the outcomes in a fixed order.
+    const ordered = [...results].sort(
+      (a, b) => a.status - b.status || (errorCode(a) ?? '').localeCompare(errorCode(b) ?? ''),
+    );
+    for (const r of ordered) this.outcome(lane.index, 'race', r);
+    for (const r of results)
       if (r.status < 300) this.acceptNewLoan(lane, user, r.body, each, requests[0]!.body);
-    }
     const granted = results.filter((r) => r.status < 300).length;
     if (granted * each > available) {
       this.violate(
@@ -1165,7 +1175,7 @@ export class Simulator {
     } else {
       res = await this.call(lane, req, [user.handle]);
     }
-    this.outcome('repay', res);
+    this.outcome(lane.index, 'repay', res);
     if (kind === 'zero_or_negative') {
       if (res.status < 400 || res.status >= 500)
         this.violate(
@@ -1230,7 +1240,7 @@ export class Simulator {
       idempotencyKey: this.key(prng, 'payoff'),
     };
     const res = await this.call(lane, req, [user.handle]);
-    this.outcome('payoff', res);
+    this.outcome(lane.index, 'payoff', res);
     if (res.status >= 300) {
       if (
         loan.status !== 'cooling_off' &&
@@ -1285,7 +1295,7 @@ export class Simulator {
       },
       [user.handle],
     );
-    this.outcome('grace', res);
+    this.outcome(lane.index, 'grace', res);
     if (res.status >= 300) return;
     // "Twice a year": the service counts per calendar year in Asia/Shanghai (a documented choice).
     const year = (ms: number) => new Date(ms + 8 * 3600_000).getUTCFullYear();
@@ -1315,7 +1325,7 @@ export class Simulator {
       },
       [user.handle],
     );
-    this.outcome('cancel', res);
+    this.outcome(lane.index, 'cancel', res);
     const clockMovedSince = this.serviceNowMs - loan.createdAtMs;
     if (res.status < 300) {
       if (clockMovedSince > 2 * DAY_MS)
@@ -1496,7 +1506,7 @@ export class Simulator {
       idempotencyKey: this.key(prng, 'chk'),
     };
     const res = await this.call(lane, req, ['merchant']);
-    this.outcome('checkout_create', res);
+    this.outcome(lane.index, 'checkout_create', res);
     if (res.status >= 300) return;
     const id = field<string>(res.body, 'id');
     const token = field<string>(res.body, 'token');
@@ -1577,7 +1587,7 @@ export class Simulator {
           ])
         ).sort((a, b) => a.status - b.status)[0]!
       : await this.call(lane, req, [user.handle, 'merchant']);
-    this.outcome('confirm', res);
+    this.outcome(lane.index, 'confirm', res);
     if (res.status >= 300) return;
     checkout.shopper = user.handle;
     checkout.expectedEvents.add('checkout.authorized');
@@ -1617,7 +1627,7 @@ export class Simulator {
       },
       ['merchant', checkout.shopper ?? '-'],
     );
-    this.outcome('capture', res);
+    this.outcome(lane.index, 'capture', res);
     if (res.status >= 300) return;
     checkout.status = 'captured';
     checkout.capturedFen = amount;
@@ -1640,7 +1650,7 @@ export class Simulator {
       },
       ['merchant'],
     );
-    this.outcome('checkout_cancel', res);
+    this.outcome(lane.index, 'checkout_cancel', res);
     if (res.status >= 300) return;
     checkout.status = 'canceled';
     checkout.expectedEvents.add('checkout.canceled');
@@ -1681,7 +1691,7 @@ export class Simulator {
       },
       ['merchant', checkout.shopper ?? '-'],
     );
-    this.outcome('refund', res);
+    this.outcome(lane.index, 'refund', res);
     if (kind === 'over' && res.status < 300) {
       this.violate(lane.index, 'over_refund', `refund of ${amount} accepted with ${remaining} refundable`, [
         'merchant',
@@ -1848,7 +1858,8 @@ export class Simulator {
   // ── adversarial ──────────────────────────────────────────────────────────────────────
 
   private async opAdversarial(lane: LaneModel, prng: Prng, user: UserModel): Promise<void> {
-    const others = this.lanes.flatMap((l) => l.users).filter((u) => u !== user && u.loans.length > 0);
+    // Victims from the same lane only: another lane's progress depends on timing.
+    const others = lane.users.filter((u) => u !== user && u.loans.length > 0);
     const kind = prng.weighted<string>([
       [others.length > 0 ? 30 : 0, 'other_users_loan'],
       [others.length > 0 ? 20 : 0, 'repay_other_users_loan'],
@@ -1913,7 +1924,7 @@ export class Simulator {
       );
       expect = [400, 422];
     }
-    this.outcome('adversarial', res);
+    this.outcome(lane.index, 'adversarial', res);
     if (errorCode(res) === 'route_not_found') return;
     if (!expect.includes(res.status)) {
       this.violate(
@@ -2108,6 +2119,26 @@ export class Simulator {
       ...lines,
     ].join('\n');
   }
+}
+
+function laneHash(
+  map: Map<number, ReturnType<typeof createHash>>,
+  lane: number,
+): ReturnType<typeof createHash> {
+  let h = map.get(lane);
+  if (!h) {
+    h = createHash('sha256');
+    map.set(lane, h);
+  }
+  return h;
+}
+
+/** One digest from the per-lane digests, in lane order. */
+function combine(map: Map<number, ReturnType<typeof createHash>>): string {
+  const all = createHash('sha256');
+  for (const lane of [...map.keys()].sort((a, b) => a - b))
+    all.update(`${lane}:${map.get(lane)!.digest('hex')}\n`);
+  return all.digest('hex').slice(0, 16);
 }
 
 function sleep(ms: number): Promise<void> {
