@@ -7,7 +7,8 @@
  *   payment flow 42 % · consumption stability 22 % · social activity 18 ·
  *   repayment history 8 % · account tenure 4 % · income verification 6 %  (the "rest" 18 %).
  * An indicator the user has not authorised (`null`) is left out and the remaining weights
- * are re-normalised — refusing a non-essential authorisation never lowers the score.
+ * are re-normalised — refusing a non-essential authorisation never lowers the score by
+ * itself (at least one indicator must be present).
  *
  * composite_bps = Σ score·weight / Σ weight(present) × 100   (0 … 10,000)
  * declined when composite < 4,000 bps; otherwise
@@ -117,7 +118,8 @@ function assertScores(scores: CreditEvaluationInput['scores']): void {
     if (!Number.isInteger(s) || s < 0 || s > 100)
       throw new Error('credit-evaluation: score must be an integer 0–100');
   }
-  if (scores.payment_flow === null) throw new Error('credit-evaluation: payment_flow is required');
+  if (Object.values(scores).every((v) => v === null))
+    throw new Error('credit-evaluation: no indicator available');
 }
 
 function strength(score: number): { en: string; zh: string } {

@@ -126,7 +126,22 @@ describe('line', () => {
   });
   it('rejects out-of-range scores as programmer errors', () => {
     expect(() => evaluateCredit(base({ scores: { ...all(50), account_tenure: 101 } }))).toThrow();
-    expect(() => evaluateCredit(base({ scores: { ...all(50), payment_flow: null } }))).toThrow();
+    expect(() =>
+      evaluateCredit(
+        base({
+          scores: {
+            payment_flow: null,
+            consumption_stability: null,
+            social_activity: null,
+            repayment_history: null,
+            account_tenure: null,
+            income_verification: null,
+          },
+        }),
+      ),
+    ).toThrow();
+    // payment flow switched off: evaluated on the rest, not penalised
+    expect(evaluateCredit(base({ scores: { ...all(70), payment_flow: null } })).compositeBps).toBe(7_000);
   });
 });
 

@@ -105,7 +105,7 @@ export const DEFAULT_RISK_POLICY: RiskPolicy = Object.freeze({
   withdrawalHistoryWindowMs: 180 * DAY_MS,
   largeWithdrawalRatio: 5n,
   largeWithdrawalFloorFen: 500_000n, // ¥5,000
-  firstWithdrawalStepUpFen: 2_000_000n, // ¥20,000
+  firstWithdrawalStepUpFen: 20_000_000n, // ¥200,000 (the consumer cap): only large business loans
   extremeWithdrawalRatio: 20n,
   extremeWithdrawalFloorFen: 5_000_000n, // ¥50,000
   burstCount: 5,

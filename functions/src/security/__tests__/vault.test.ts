@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@fenqi/db';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema, withTransaction } from '../../db';
 import { isVirtualBankCardNumber, isVirtualIdCardNumber } from '../../risk/shared';
@@ -190,9 +190,6 @@ describe('four-level approval', () => {
     const dump = JSON.stringify(rows);
     for (const v of Object.values(real)) expect(dump).not.toContain(v);
     expect((await verifyAuditChain(database.db)).ok).toBe(true);
-    const c = await database.db.execute(
-      sql`select count(*)::int as n from audit_log where action = 'vault.read'`,
-    );
-    expect(c.rows[0]).toEqual({ n: 1 });
+    expect(rows.filter((r) => r.action === 'vault.read')).toHaveLength(1);
   });
 });

@@ -117,7 +117,7 @@ describe('withdrawal size boundary', () => {
       rule: 'extreme_withdrawal',
     });
   });
-  it('no history: the first withdrawal steps up only above ¥20,000', () => {
+  it('no history: the first withdrawal steps up only above the no-history limit (¥200,000)', () => {
     expect(evaluateRisk(input({ amountFen: P.firstWithdrawalStepUpFen, withdrawals: [] })).decision).toBe(
       'allow',
     );
@@ -127,7 +127,10 @@ describe('withdrawal size boundary', () => {
   });
   it('history older than the window is ignored', () => {
     const old = [{ amountFen: 10_000_000n, atMs: NOW - P.withdrawalHistoryWindowMs - 1 }];
-    expect(evaluateRisk(input({ amountFen: 3_000_000n, withdrawals: old })).rule).toBe('large_withdrawal');
+    expect(evaluateRisk(input({ amountFen: P.firstWithdrawalStepUpFen + 1n, withdrawals: old })).rule).toBe(
+      'large_withdrawal',
+    );
+    expect(evaluateRisk(input({ amountFen: 3_000_000n, withdrawals: old })).decision).toBe('allow');
   });
 });
 

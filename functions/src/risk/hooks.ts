@@ -1,0 +1,131 @@
+/**
+ * What the protection area does inside the borrower flows (registered borrower hooks):
+ * - `credit_approved` → issue the digital-mask numbers and store the real identity in the
+ *   vault. The real identity comes from an `IdentitySource`: production = WeChat real-name
+ *   verification (实名认证) adapter (not connected here); dev/test = a deterministic demo
+ *   identity generated from the user id (format-valid, outside the virtual ranges).
+ * - `loan_created` → render the contract, sign it with the borrower's in-app confirmation and
+ *   append it to the evidence chain; audit the loan creation (ids only).
+ */
+import { createHash } from 'node:crypto';
+import { asc, eq } from 'drizzle-orm';
+import { registerBorrowerHook } from '../borrower/hooks';
+import { LICENSED_INSTITUTION } from '../borrower/institution';
+import type { AppConfig } from '../config';
+import { newId, schema, type Tx } from '../db';
+import { appendAudit } from '../security/audit';
+import { signAndChainContract } from '../security/contracts';
+import { keyringFrom, type RealIdentity, storeIdentity } from '../security/vault';
+import { idCardCheckChar, luhnCheckDigit } from './shared';
+
+export type IdentitySource = (args: {
+  tx: Tx;
+  userId: string;
+  config: AppConfig;
+}) => Promise<RealIdentity | null>;
+
+/** Dev/test only: a stable demo identity per user id (never used in production). */
+export const demoIdentitySource: IdentitySource = async ({ userId, config }) => {
+  if (config.mode === 'production') return null;
+  const h = createHash('sha256').update(`demo-identity|${userId}`).digest();
+  const seq = String(h.readUInt16BE(0) % 1000).padStart(3, '0');
+  const first17 = `110105${1970 + ((h[2] ?? 0) % 30)}0${1 + ((h[3] ?? 0) % 9)}1${(h[4] ?? 0) % 9}${seq}`;
+  const body = `622202${String(h.readUInt32BE(5)).padStart(10, '0').slice(0, 10)}00`;
+  return {
+    name: `演示用户${seq}`,
+    idCardNumber: first17 + idCardCheckChar(first17),
+    bankCardNumber: body + luhnCheckDigit(body),
+    phone: `1380000${seq}${(h[9] ?? 0) % 10}`,
+  };
+};
+
+let identitySource: IdentitySource = demoIdentitySource;
+export function registerIdentitySource(source: IdentitySource): void {
+  identitySource = source;
+}
+
+const termText = (months: number | null, days: number | null) =>
+  months ? `${months} months` : `${days ?? 0} days`;
+
+export function registerProtectionHooks(): void {
+  registerBorrowerHook('credit_approved', 'protection.digital_mask', async ({ tx, config, now, userId }) => {
+    const real = await identitySource({ tx, userId, config });
+    if (!real) return; // production without the real-name adapter: numbers issued when it is connected
+    const masked = await storeIdentity(tx, keyringFrom(config), userId, real);
+    await appendAudit(tx, {
+      actorType: 'system',
+      actorId: 'digital_mask',
+      action: 'vault.identity_stored',
+      subjectType: 'user',
+      subjectId: userId,
+      details: {
+        virtual_id_tail: masked.virtualIdNumber.slice(-4),
+        virtual_card_tail: masked.virtualBankCardNumber.slice(-4),
+      },
+      at: now,
+    });
+  });
+
+  registerBorrowerHook(
+    'loan_created',
+    'protection.contract',
+    async ({ tx, config, now, userId, loanId, requestId }) => {
+      const [loan] = await tx.select().from(schema.loans).where(eq(schema.loans.id, loanId));
+      if (!loan) throw new Error('contract hook: loan missing');
+      const rows = await tx
+        .select()
+        .from(schema.installments)
+        .where(eq(schema.installments.loanId, loanId))
+        .orderBy(asc(schema.installments.number));
+      const [vault] = await tx
+        .select({ v: schema.identityVault.virtualIdNumber })
+        .from(schema.identityVault)
+        .where(eq(schema.identityVault.userId, userId));
+      const signed = await signAndChainContract(tx, config, {
+        contractId: newId('ctr'),
+        loanId,
+        userId,
+        virtualIdNumber: vault?.v ?? null,
+        product: loan.product,
+        method: loan.method,
+        termText: termText(loan.termMonths, loan.termDays),
+        principalFen: loan.principalFen,
+        apr: loan.apr,
+        monthlyRate: loan.monthlyRate,
+        dailyRate: loan.dailyRate,
+        nominalAnnualRate: loan.annualRate,
+        totalInterestFen: loan.totalInterestFen,
+        totalFeeFen: loan.totalFeeFen,
+        totalFen: loan.principalFen + loan.totalInterestFen + loan.totalFeeFen,
+        penaltyDailyRate: loan.penaltyDailyRate,
+        startDate: loan.startDate,
+        installments: rows.map((r) => ({
+          number: r.number,
+          dueDate: r.dueDate,
+          principalFen: r.principalFen,
+          interestFen: r.interestFen,
+          feeFen: r.feeFen,
+          amountFen: r.principalFen + r.interestFen + r.feeFen,
+        })),
+        coolingOffEndsAt: loan.coolingOffUntil?.toISOString() ?? null,
+        lender: {
+          name: LICENSED_INSTITUTION.name,
+          licenceNumber: LICENSED_INSTITUTION.licence_number,
+          complaintChannel: `${LICENSED_INSTITUTION.complaint_channel.phone}; ${LICENSED_INSTITUTION.regulator} ${LICENSED_INSTITUTION.complaint_channel.regulator_hotline}`,
+        },
+        confirmationMethod: 'in_app_confirmation',
+        signedAt: new Date(Math.floor(now.getTime())).toISOString(),
+      });
+      await appendAudit(tx, {
+        actorType: 'user',
+        actorId: userId,
+        action: 'loan.contract_signed',
+        subjectType: 'loan',
+        subjectId: loanId,
+        requestId,
+        details: { contract_id: signed.id, contract_seq: signed.seq, document_hash: signed.documentHash },
+        at: now,
+      });
+    },
+  );
+}
