@@ -21,7 +21,7 @@ import { type Database, schema, withTransaction } from '../db';
 import { nextAttemptAt } from './backoff';
 import { signWebhookPayload } from './signature';
 
-const { outboxEvents, webhookDeliveryAttempts, webhookEndpoints, checkouts } = schema;
+const { outboxEvents, webhookEndpoints, checkouts } = schema;
 
 export const LEASE_SECONDS = 60;
 export const DELIVERY_TIMEOUT_MS = 10_000;
@@ -107,36 +107,49 @@ interface Target {
 }
 
 /**
- * Where an event goes: the `notify_url` of the checkout it is about (checkout events carry the
- * checkout, refund events its `checkout_id`), signed with the merchant's webhook secret for
- * the event's mode. Without a checkout the endpoint's own URL is used.
+ * Where each event goes: the `notify_url` of the checkout it is about (checkout events carry the
+ * checkout, refund events its `checkout_id`), signed with the merchant's newest enabled webhook
+ * secret for the event's mode; without a checkout, the endpoint's own URL. Resolved for a whole
+ * pass with two queries.
  */
-async function resolveTarget(database: Database, event: OutboxRow): Promise<Target | null> {
-  if (!event.merchantId) return null;
-  const endpointRows = await database.db
-    .select()
-    .from(webhookEndpoints)
-    .where(
-      and(
-        eq(webhookEndpoints.merchantId, event.merchantId),
-        eq(webhookEndpoints.enabled, true),
-        event.mode ? eq(webhookEndpoints.mode, event.mode) : undefined,
-      ),
-    )
-    .orderBy(desc(webhookEndpoints.createdAt))
-    .limit(1);
-  const endpoint = endpointRows[0];
-  if (!endpoint) return null;
-  const checkoutId = checkoutIdOf(event.payload);
-  if (checkoutId) {
-    const rows = await database.db
-      .select({ notifyUrl: checkouts.notifyUrl })
-      .from(checkouts)
-      .where(and(eq(checkouts.id, checkoutId), eq(checkouts.merchantId, event.merchantId)))
-      .limit(1);
-    if (rows[0]) return { url: rows[0].notifyUrl, secret: endpoint.secret, endpointId: endpoint.id };
+async function resolveTargets(
+  database: Database,
+  events: readonly OutboxRow[],
+): Promise<Map<string, Target>> {
+  const merchantIds = [...new Set(events.map((e) => e.merchantId).filter((m): m is string => m !== null))];
+  const checkoutIds = [
+    ...new Set(events.map((e) => checkoutIdOf(e.payload)).filter((c): c is string => c !== null)),
+  ];
+  const [endpoints, notify] = await Promise.all([
+    merchantIds.length === 0
+      ? []
+      : database.db
+          .select()
+          .from(webhookEndpoints)
+          .where(and(inArray(webhookEndpoints.merchantId, merchantIds), eq(webhookEndpoints.enabled, true)))
+          .orderBy(desc(webhookEndpoints.createdAt)),
+    checkoutIds.length === 0
+      ? []
+      : database.db
+          .select({ id: checkouts.id, merchantId: checkouts.merchantId, notifyUrl: checkouts.notifyUrl })
+          .from(checkouts)
+          .where(inArray(checkouts.id, checkoutIds)),
+  ]);
+  const targets = new Map<string, Target>();
+  for (const event of events) {
+    const endpoint = endpoints.find(
+      (e) => e.merchantId === event.merchantId && (!event.mode || e.mode === event.mode),
+    );
+    if (!endpoint) continue;
+    const checkoutId = checkoutIdOf(event.payload);
+    const checkout = notify.find((c) => c.id === checkoutId && c.merchantId === event.merchantId);
+    targets.set(event.id, {
+      url: checkout?.notifyUrl ?? endpoint.url,
+      secret: endpoint.secret,
+      endpointId: endpoint.id,
+    });
   }
-  return { url: endpoint.url, secret: endpoint.secret, endpointId: endpoint.id };
+  return targets;
 }
 
 export function checkoutIdOf(payload: Record<string, unknown>): string | null {
@@ -198,7 +211,11 @@ async function post(args: {
   }
 }
 
-/** Appends the attempt and moves the event on, if the lease is still ours. */
+/**
+ * Appends the attempt and moves the event on — only if our lease is still the one on the row
+ * (a slow worker whose lease ran out must not overwrite a newer attempt's outcome). One
+ * statement, so it is atomic without a transaction.
+ */
 async function recordAttempt(args: {
   database: Database;
   event: OutboxRow;
@@ -208,44 +225,38 @@ async function recordAttempt(args: {
 }): Promise<void> {
   const { event, outcome, now } = args;
   const next = outcome.ok ? null : nextAttemptAt({ failedAttempts: event.attempts, now });
-  await withTransaction(args.database, async (tx) => {
-    await tx.insert(webhookDeliveryAttempts).values({
-      id: newId('wda'),
-      eventId: event.id,
-      endpointId: args.endpointId,
-      attemptNo: event.attempts,
-      statusCode: outcome.statusCode,
-      error: outcome.error,
-      durationMs: outcome.durationMs,
-      attemptedAt: now,
-    });
-    await tx
-      .update(outboxEvents)
-      .set(
-        outcome.ok
-          ? { status: 'delivered', deliveredAt: now, lockedUntil: null }
-          : next
-            ? { nextAttemptAt: next, lockedUntil: null }
-            : { status: 'failed', lockedUntil: null },
-      )
-      .where(and(eq(outboxEvents.id, event.id), eq(outboxEvents.lockedUntil, event.lockedUntil!)));
-  });
+  const status = outcome.ok ? 'delivered' : next ? 'pending' : 'failed';
+  const nowIso = now.toISOString();
+  await args.database.db.execute(sql`
+    with attempt as (
+      insert into webhook_delivery_attempts (id, event_id, endpoint_id, attempt_no, status_code, error, duration_ms, attempted_at)
+      values (${newId('wda')}, ${event.id}, ${args.endpointId}, ${event.attempts}, ${outcome.statusCode}, ${outcome.error},
+              ${outcome.durationMs}, ${nowIso}::timestamptz)
+    )
+    update outbox_events set
+      status = ${status},
+      delivered_at = ${outcome.ok ? nowIso : null}::timestamptz,
+      next_attempt_at = coalesce(${next ? next.toISOString() : null}::timestamptz, next_attempt_at),
+      locked_until = null
+    where id = ${event.id} and locked_until = ${event.lockedUntil!.toISOString()}::timestamptz`);
 }
 
+/** Delivers one claimed event to its target and records the attempt. */
 export async function deliverEvent(
   options: Omit<DeliveryOptions, 'limit' | 'concurrency' | 'eventIds'>,
   event: OutboxRow,
+  target: Target | null,
 ): Promise<boolean> {
   const fetchImpl = options.fetch ?? fetch;
-  const target = await resolveTarget(options.database, event);
+  const body = webhookBody(event);
   const outcome: AttemptOutcome = target
     ? await post({
         url: target.url,
-        body: webhookBody(event),
+        body,
         signature: signWebhookPayload({
           secret: target.secret,
           timestampSeconds: (options.signatureNowSeconds ?? wallClockSeconds)(),
-          payload: webhookBody(event),
+          payload: body,
         }),
         eventId: event.id,
         fetchImpl,
@@ -271,12 +282,14 @@ export async function deliverDueEvents(options: DeliveryOptions): Promise<Delive
     ...(options.eventIds ? { eventIds: options.eventIds } : {}),
   });
   const summary: DeliverySummary = { claimed: claimed.length, delivered: 0, failed: 0 };
+  if (claimed.length === 0) return summary;
+  const targets = await resolveTargets(options.database, claimed);
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, 32));
   let index = 0;
   const lanes = Array.from({ length: Math.min(concurrency, claimed.length) }, async () => {
     while (index < claimed.length) {
       const event = claimed[index++]!;
-      const ok = await deliverEvent(options, event);
+      const ok = await deliverEvent(options, event, targets.get(event.id) ?? null);
       if (ok) summary.delivered += 1;
       else summary.failed += 1;
     }
