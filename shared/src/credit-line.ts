@@ -106,12 +106,13 @@ function checkRoom(
   line: CreditLine,
   amountFen: Fen,
   asOf: BusinessDate,
+  param: string,
 ): Result<CreditLine, 'credit_limit_exceeded' | 'credit_line_frozen'> {
   assert(amountFen > 0n, 'credit line: amount must be positive');
   const s = settleRestorations(line, asOf);
   if (s.frozen) return refuse('credit_line_frozen', 'credit line is frozen');
   if (amountFen > availableFen(s, asOf))
-    return refuse('credit_limit_exceeded', 'amount exceeds the available credit line', 'principal_amount');
+    return refuse('credit_limit_exceeded', 'amount exceeds the available credit line', param);
   return ok(s);
 }
 
@@ -121,7 +122,7 @@ export function drawLine(
   amountFen: Fen,
   asOf: BusinessDate,
 ): Result<CreditLine, 'credit_limit_exceeded' | 'credit_line_frozen'> {
-  const r = checkRoom(line, amountFen, asOf);
+  const r = checkRoom(line, amountFen, asOf, 'principal_amount');
   return r.ok ? ok({ ...r.value, usedFen: r.value.usedFen + amountFen }) : r;
 }
 
@@ -131,7 +132,7 @@ export function holdLine(
   amountFen: Fen,
   asOf: BusinessDate,
 ): Result<CreditLine, 'credit_limit_exceeded' | 'credit_line_frozen'> {
-  const r = checkRoom(line, amountFen, asOf);
+  const r = checkRoom(line, amountFen, asOf, 'amount');
   return r.ok ? ok({ ...r.value, heldFen: r.value.heldFen + amountFen }) : r;
 }
 
