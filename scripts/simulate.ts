@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     const lines = [
       `simulate seed ${seed}: ${result.ok ? 'OK' : 'FAILED'} — ${s.ops} ops in ${s.steps} steps, ${s.requests} requests, ${(s.elapsedMs / 1000).toFixed(1)} s (${(s.ops / (s.elapsedMs / 1000)).toFixed(1)} ops/s)`,
       `  op digest ${result.opDigest}   outcome digest ${result.outcomeDigest}`,
-      `  loans ${s.loansCreated}, repayments ${s.repayments}, checkouts ${s.checkoutsCreated}, clock advances ${s.clockAdvances}, invariant runs ${s.invariantRuns}`,
+      `  loans ${s.loansCreated}, repayments ${s.repayments}, checkouts ${s.checkoutsCreated}, clock advances ${s.clockAdvances}, invariant runs ${s.invariantRuns} (${(s.invariantMs / 1000).toFixed(1)} s)`,
       `  faults: ${s.kills} SIGKILLs, ${s.severs} connection cuts (${s.severedConnections} connections), ${s.faultRetries} client retries, ${s.toleratedFaultErrors} 5xx during faults; ${s.stepUps} step-ups completed, ${s.relogins} re-logins after session expiry`,
       `  webhooks: ${s.webhookEvents} distinct events received in ${s.webhookDeliveries} deliveries`,
       `  statuses: ${Object.entries(s.byStatus)

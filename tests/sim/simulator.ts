@@ -97,6 +97,7 @@ export interface SimStats {
   stepUps: number;
   relogins: number;
   invariantRuns: number;
+  invariantMs: number;
   clockAdvances: number;
   loansCreated: number;
   repayments: number;
@@ -181,6 +182,7 @@ export class Simulator {
       stepUps: 0,
       relogins: 0,
       invariantRuns: 0,
+      invariantMs: 0,
       clockAdvances: 0,
       loansCreated: 0,
       repayments: 0,
@@ -200,7 +202,7 @@ export class Simulator {
     try {
       await this.setUp();
       await this.loop();
-      if (this.violations.length === 0) await this.finalChecks();
+      if (this.violations.length === 0 || !this.opts.failFast) await this.finalChecks();
     } catch (error) {
       if (!(error instanceof Stop)) {
         this.violate(
@@ -1950,7 +1952,9 @@ export class Simulator {
   private async runInvariants(): Promise<void> {
     if (!this.checker) return;
     this.stats.invariantRuns += 1;
+    const startedMs = performance.now();
     const found = await this.checker.check();
+    this.stats.invariantMs += performance.now() - startedMs;
     for (const v of found.slice(0, 10)) this.violate(-1, 'invariant', v, ['*']);
   }
 
