@@ -83,7 +83,11 @@ export function client(baseUrl: string) {
     if (opts.raw !== undefined) payload = opts.raw;
     else if (body !== undefined) payload = JSON.stringify(body);
     if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-    const res = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      body: typeof payload === 'string' || payload === undefined ? payload : new Uint8Array(payload),
+    });
     const text = await res.text();
     let parsed: unknown;
     try {

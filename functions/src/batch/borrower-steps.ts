@@ -14,7 +14,7 @@ import { addDays as addBusinessDays } from '@fenqi/shared';
 import { and, eq, gt, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import { persistAccrual, persistStatuses } from '../borrower/loan-state';
 import { activateIfDue } from '../borrower/loans';
-import { newId, schema } from '../db';
+import { newId, schema, type Tx } from '../db';
 import { purgeExpiredKeys } from '../http/idempotency';
 import type { DailyStep } from './daily';
 
@@ -22,23 +22,32 @@ const LOANS_PER_RUN_MAX = 100_000;
 
 export const REMINDER_OFFSETS_DAYS = [3, 1, 0] as const;
 
+/**
+ * Pays out every cooling-off loan whose window ended by `now`. Run by the daily batch and on
+ * every cron call (schedule the cron hourly so payouts are never more than an hour late; a
+ * loan read or repaid by its owner is paid out at that moment anyway).
+ */
+export async function payOutCoolingOff(tx: Tx, now: Date): Promise<number> {
+  const due = await tx
+    .select({ id: schema.loans.id })
+    .from(schema.loans)
+    .where(and(eq(schema.loans.status, 'cooling_off'), lte(schema.loans.coolingOffUntil, now)))
+    .limit(LOANS_PER_RUN_MAX);
+  let paid = 0;
+  for (const { id } of due) {
+    const locked = await lockLoan(tx, id);
+    if (!locked) continue;
+    const after = await activateIfDue(tx, locked.loan, now);
+    if (after.status === 'active') paid++;
+  }
+  return paid;
+}
+
 export const borrowerDailySteps: DailyStep[] = [
   {
     name: 'cooling_off_payouts',
     async run({ tx, asOf }) {
-      const due = await tx
-        .select({ id: schema.loans.id })
-        .from(schema.loans)
-        .where(and(eq(schema.loans.status, 'cooling_off'), lte(schema.loans.coolingOffUntil, asOf)))
-        .limit(LOANS_PER_RUN_MAX);
-      let paid = 0;
-      for (const { id } of due) {
-        const locked = await lockLoan(tx, id);
-        if (!locked) continue;
-        const after = await activateIfDue(tx, locked.loan, asOf);
-        if (after.status === 'active') paid++;
-      }
-      return { loans_paid_out: paid };
+      return { loans_paid_out: await payOutCoolingOff(tx, asOf) };
     },
   },
   {

@@ -61,18 +61,22 @@ export async function requireLine(
 
 /** The database line (+ its unrestored T+1 restorations) as the domain sees it. */
 export async function domainLine(db: Reader, line: LineRow): Promise<DomainLine> {
-  const pending = await db
-    .select({
-      amountFen: schema.pendingLimitRestorations.amountFen,
-      availableOn: schema.pendingLimitRestorations.availableOn,
-    })
-    .from(schema.pendingLimitRestorations)
-    .where(
-      and(
-        eq(schema.pendingLimitRestorations.creditLineId, line.id),
-        isNull(schema.pendingLimitRestorations.restoredAt),
-      ),
-    );
+  // restoring_fen is the sum of the unrestored restorations: zero means there are none.
+  const pending =
+    line.restoringFen === 0n
+      ? []
+      : await db
+          .select({
+            amountFen: schema.pendingLimitRestorations.amountFen,
+            availableOn: schema.pendingLimitRestorations.availableOn,
+          })
+          .from(schema.pendingLimitRestorations)
+          .where(
+            and(
+              eq(schema.pendingLimitRestorations.creditLineId, line.id),
+              isNull(schema.pendingLimitRestorations.restoredAt),
+            ),
+          );
   return {
     baseLimitFen: line.baseLimitFen,
     temporaryLimitFen: line.temporaryLimitFen,
@@ -96,6 +100,7 @@ export async function settleLineRestorations(
   today: BusinessDate,
   now: Date,
 ): Promise<LineRow> {
+  if (line.restoringFen === 0n) return line;
   const t = schema.pendingLimitRestorations;
   const matured = await tx
     .update(t)

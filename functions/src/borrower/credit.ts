@@ -26,7 +26,7 @@ import {
   type Tier,
   toWireQuote,
 } from '@fenqi/shared';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, ne } from 'drizzle-orm';
 import { shanghaiMidnight } from '../clock';
 import type { AppConfig } from '../config';
 import { type Database, newId, schema, type Tx } from '../db';
@@ -269,31 +269,19 @@ export async function openConsumerPrincipalFen(db: Reader, userId: string): Prom
   const consumerProducts = (Object.keys(PRODUCTS) as ProductCode[]).filter(
     (p) => PRODUCTS[p].audience === 'consumer',
   );
-  const loans = await db
-    .select({ id: schema.loans.id })
-    .from(schema.loans)
+  const rows = await db
+    .select({ p: schema.installments.principalFen, paid: schema.installments.paidPrincipalFen })
+    .from(schema.installments)
+    .innerJoin(schema.loans, eq(schema.loans.id, schema.installments.loanId))
     .where(
       and(
         eq(schema.loans.userId, userId),
         inArray(schema.loans.status, [...CONSUMER_OPEN]),
         inArray(schema.loans.product, consumerProducts),
+        ne(schema.installments.status, 'canceled'),
       ),
     );
-  if (loans.length === 0) return 0n;
-  const rows = await db
-    .select({
-      p: schema.installments.principalFen,
-      paid: schema.installments.paidPrincipalFen,
-      status: schema.installments.status,
-    })
-    .from(schema.installments)
-    .where(
-      inArray(
-        schema.installments.loanId,
-        loans.map((l) => l.id),
-      ),
-    );
-  return sumFen(rows.filter((r) => r.status !== 'canceled').map((r) => subtractFen(r.p, r.paid)));
+  return sumFen(rows.map((r) => subtractFen(r.p, r.paid)));
 }
 
 export async function listProducts(ctx: Ctx) {

@@ -3,7 +3,7 @@
  * domain's `healthScore` (formula documented there).
  */
 import { addFen, healthScore, sumFen } from '@fenqi/shared';
-import { and, asc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, eq, notInArray } from 'drizzle-orm';
 import { type Database, schema, type Tx } from '../db';
 import type { UserRow } from './common';
 
@@ -16,40 +16,36 @@ async function openLoanPayments(
   db: Reader,
   userId: string,
 ): Promise<{ paymentsFen: bigint[]; anyOverdue: boolean; anyLoan: boolean }> {
-  const loans = await db
-    .select({ id: schema.loans.id, status: schema.loans.status })
-    .from(schema.loans)
-    .where(eq(schema.loans.userId, userId));
-  const open = loans.filter((l) => (OPEN_STATUSES as readonly string[]).includes(l.status));
-  if (open.length === 0)
-    return { paymentsFen: [], anyOverdue: false, anyLoan: loans.some((l) => l.status !== 'canceled') };
   const rows = await db
     .select({
-      loanId: schema.installments.loanId,
+      loanId: schema.loans.id,
+      loanStatus: schema.loans.status,
       principalFen: schema.installments.principalFen,
       interestFen: schema.installments.interestFen,
       feeFen: schema.installments.feeFen,
     })
-    .from(schema.installments)
-    .where(
+    .from(schema.loans)
+    .leftJoin(
+      schema.installments,
       and(
-        inArray(
-          schema.installments.loanId,
-          open.map((l) => l.id),
-        ),
-        ne(schema.installments.status, 'paid'),
-        ne(schema.installments.status, 'canceled'),
+        eq(schema.installments.loanId, schema.loans.id),
+        notInArray(schema.installments.status, ['paid', 'canceled']),
       ),
     )
-    .orderBy(asc(schema.installments.loanId), asc(schema.installments.number));
+    .where(eq(schema.loans.userId, userId))
+    .orderBy(asc(schema.loans.id), asc(schema.installments.number));
   const first = new Map<string, bigint>();
-  for (const r of rows)
-    if (!first.has(r.loanId)) first.set(r.loanId, sumFen([r.principalFen, r.interestFen, r.feeFen]));
-  return {
-    paymentsFen: [...first.values()],
-    anyOverdue: open.some((l) => l.status === 'overdue'),
-    anyLoan: true,
-  };
+  let anyOverdue = false;
+  let anyLoan = false;
+  for (const r of rows) {
+    if (r.loanStatus !== 'canceled') anyLoan = true;
+    if (!(OPEN_STATUSES as readonly string[]).includes(r.loanStatus)) continue;
+    if (r.loanStatus === 'overdue') anyOverdue = true;
+    if (r.principalFen !== null && r.interestFen !== null && r.feeFen !== null && !first.has(r.loanId)) {
+      first.set(r.loanId, sumFen([r.principalFen, r.interestFen, r.feeFen]));
+    }
+  }
+  return { paymentsFen: [...first.values()], anyOverdue, anyLoan };
 }
 
 export interface HealthResult {

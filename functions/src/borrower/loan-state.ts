@@ -103,12 +103,14 @@ export async function persistStatuses(
 ): Promise<LoanRow> {
   if (loan.status !== 'active' && loan.status !== 'overdue') return loan;
   const domain = toDomainLoan(loan, rows);
+  let changed = false;
   for (const i of domain.installments) {
     const s = installmentStatus(i, asOf);
     const stored = s === 'grace' ? 'due' : s;
     const row = rows.find((r) => r.number === i.number);
     if (row && row.status !== stored && row.status !== 'canceled') {
       await tx.update(schema.installments).set({ status: stored }).where(eq(schema.installments.id, row.id));
+      changed = true;
     }
   }
   const status = loanStatus(domain, asOf);
@@ -118,9 +120,10 @@ export async function persistStatuses(
       .set({ status, updatedAt: sql`now()` })
       .where(eq(schema.loans.id, loan.id))
       .returning();
-    return updated ?? loan;
+    return updated ?? { ...loan, status };
   }
-  return loan;
+  // A new object when only installment statuses moved, so callers know to re-read.
+  return changed ? { ...loan } : loan;
 }
 
 const money = (fen: bigint) => fenToJson(fen);

@@ -284,12 +284,16 @@ export async function loadOwnLoan(
   // Another user's loan is indistinguishable from a missing one.
   if (!locked || locked.loan.userId !== userId)
     throw new ApiError('not_found', 'loan_not_found', 'No such loan.', 'id');
-  let loan = await activateIfDue(tx, locked.loan, now);
+  const activated = await activateIfDue(tx, locked.loan, now);
   const today = shanghaiDate(now);
-  const accrued = await persistAccrual(tx, loan, locked.installments, today);
-  loan = await persistStatuses(tx, accrued.loan, accrued.rows, today);
+  const accrued = await persistAccrual(tx, activated, locked.installments, today);
+  const settled = await persistStatuses(tx, accrued.loan, accrued.rows, today);
+  const unchanged =
+    activated === locked.loan && accrued.rows === locked.installments && settled === accrued.loan;
+  if (unchanged) return { loan: locked.loan, rows: locked.installments };
   const fresh = await lockLoan(tx, loanId);
-  return { loan: fresh?.loan ?? loan, rows: fresh?.installments ?? accrued.rows };
+  if (!fresh) throw new Error('loan vanished');
+  return { loan: fresh.loan, rows: fresh.installments };
 }
 
 export async function cancelLoanHandler(ctx: Ctx): Promise<RouteResult> {

@@ -1,6 +1,7 @@
 /** Health, OpenAPI, the test clock and the cron entry point. */
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { payOutCoolingOff } from '../batch/borrower-steps';
 import { runDailyBatchUpTo } from '../batch/daily';
 import { addDays, advanceClock, shanghaiDate } from '../clock';
 import { withTransaction } from '../db';
@@ -78,7 +79,8 @@ export const systemRoutes: Route[] = [
       auth: 'cron',
       async handler({ database, config, now }) {
         const batches = await runDailyBatchUpTo({ database, config }, now);
-        return ok({ batches });
+        const paidOut = await withTransaction(database, (tx) => payOutCoolingOff(tx, now));
+        return ok({ batches, cooling_off_paid_out: paidOut });
       },
     }),
   ),
