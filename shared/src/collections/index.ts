@@ -1,2 +1,3 @@
 export * from './escalation';
+export * from './hardship';
 export * from './planner';
