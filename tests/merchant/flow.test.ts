@@ -362,9 +362,10 @@ describe.each(kinds)('scene installment checkout end to end (%s)', (kind) => {
       .set({ educationPassedAt: null })
       .where(eq(schema.users.id, noEducation.userId));
     const lowHealth = await h.newShopper();
+    // the health score is computed live (debt-to-income, other lenders, history), as for borrowing
     await h.database.db
       .update(schema.users)
-      .set({ healthScore: 55 })
+      .set({ monthlyDebtPaymentsFen: 1_400_000n, otherLendersCount: 6, overdueHistoryCount: 5 })
       .where(eq(schema.users.id, lowHealth.userId));
     const small = await h.newShopper(100_000n);
     for (const [shopper, code] of [

@@ -406,7 +406,11 @@ export interface ConfirmArgs {
    */
   checkEligibility(
     tx: Tx,
-    args: { userId: string; amountFen: bigint },
+    args: {
+      userId: string;
+      amountFen: bigint;
+      monthlyPaymentOf(user: typeof users.$inferSelect, line: typeof creditLines.$inferSelect): bigint;
+    },
   ): Promise<{ user: typeof users.$inferSelect; line: typeof creditLines.$inferSelect }>;
 }
 
@@ -436,17 +440,29 @@ export async function confirmCheckout(
   if (args.productionMode && row.mode === 'test') {
     throw rule('test_mode_checkout', 'A test-mode checkout cannot be paid in production.');
   }
-  const { user, line } = await args.checkEligibility(tx, { userId: args.userId, amountFen: row.amountFen });
-  const plan = planFor({
-    user,
+  let priced: PlanPricing | undefined;
+  const { line } = await args.checkEligibility(tx, {
+    userId: args.userId,
     amountFen: row.amountFen,
-    installments: args.installments,
-    scene: row.scene,
-    now: args.now,
-    existingConsumerPrincipalFen: line.usedFen,
+    monthlyPaymentOf: (user, shopperLine) => {
+      const plan = planFor({
+        user,
+        amountFen: row.amountFen,
+        installments: args.installments,
+        scene: row.scene,
+        now: args.now,
+        existingConsumerPrincipalFen: shopperLine.usedFen,
+      });
+      if (!plan.ok) {
+        throw rule(plan.code, plan.message, plan.code === 'term_out_of_range' ? 'installments' : undefined);
+      }
+      priced = plan.value;
+      const first = plan.value.schedule[0];
+      return first ? first.principalFen + first.interestFen + first.feeFen : 0n;
+    },
   });
-  if (!plan.ok)
-    throw rule(plan.code, plan.message, plan.code === 'term_out_of_range' ? 'installments' : undefined);
+  const plan = priced;
+  if (!plan) throw new Error('confirm: the plan was not priced');
   const refuseLine = (code: string): never => {
     if (code === 'credit_line_frozen') throw rule('credit_line_frozen', 'Your credit line is frozen.');
     throw rule('credit_limit_exceeded', 'The order amount exceeds your available credit.');
@@ -486,7 +502,7 @@ export async function confirmCheckout(
     installments: args.installments,
     amountFen: row.amountFen,
     creditLineId: line.id,
-    plan: plan.value,
+    plan,
     now: args.now,
   });
   const [captured] = await tx
@@ -519,7 +535,7 @@ export async function confirmCheckout(
       { ...base, type: 'checkout.captured', object: checkoutObject(done) },
     ])),
   );
-  return { row: done, created: true, plan: plan.value };
+  return { row: done, created: true, plan };
 }
 
 // ---------------------------------------------------------------------------------------

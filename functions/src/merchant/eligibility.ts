@@ -1,16 +1,23 @@
 /**
- * The borrowing rules a shopper meets before a checkout is authorised: the same as for a
- * loan — account not frozen, education quiz passed, health score ≥ 60 (`@fenqi/shared`'s
- * `assessBorrowing`), and the risk gate (`checkout_confirm`). The credit limit is enforced by
- * the hold itself (one conditional update). Cooling-off does not apply: the money goes to the
- * merchant for goods or services, and the shopper's way back is the merchant's refund.
+ * The borrowing rules a shopper meets before a checkout is authorised — the borrower API's own
+ * checks, reused: the user and line loaded and locked the same way (`loadUser`, `requireLine`,
+ * T+1 restorations settled), account not frozen, the live health score with this plan's
+ * installment added (`computeHealth`) and the education quiz (`assessBorrowing`), and the risk
+ * gate (`checkout_confirm`) with the same error mapping (risk writes commit). The credit limit
+ * is enforced by the draw / hold itself (one conditional update). Cooling-off does not apply:
+ * the money goes to the merchant for goods or services, and the way back is the refund.
  */
 import { assessBorrowing } from '@fenqi/shared';
-import { eq } from 'drizzle-orm';
+import { loadUser, requireLine, settleLineRestorations } from '../borrower/common';
+import { computeHealth } from '../borrower/health';
+import { shanghaiDate } from '../clock';
 import type { AppConfig } from '../config';
-import { type Database, schema, type Tx } from '../db';
+import type { Database, schema, Tx } from '../db';
 import { ApiError, rule } from '../http/errors';
 import { riskGate } from '../risk-gate';
+
+export type UserRow = typeof schema.users.$inferSelect;
+export type CreditLineRow = typeof schema.creditLines.$inferSelect;
 
 export interface EligibilityContext {
   database: Database;
@@ -22,25 +29,30 @@ export interface EligibilityContext {
   idempotencyKey?: string;
 }
 
-export type UserRow = typeof schema.users.$inferSelect;
-export type CreditLineRow = typeof schema.creditLines.$inferSelect;
+export interface EligibilityArgs {
+  userId: string;
+  amountFen: bigint;
+  /**
+   * Prices the plan for this shopper and line (throwing its refusal) and returns its monthly
+   * installment, counted in the health score's debt payments.
+   */
+  monthlyPaymentOf(user: UserRow, line: CreditLineRow): bigint;
+}
 
-/** Throws the refusal as an ApiError; returns the shopper and their line for the caller. */
+/** Throws the refusal as an ApiError; returns the shopper and their (locked) line. */
 export async function checkShopperEligibility(
   tx: Tx,
   ctx: EligibilityContext,
-  args: { userId: string; amountFen: bigint },
+  args: EligibilityArgs,
 ): Promise<{ user: UserRow; line: CreditLineRow }> {
-  const [user] = await tx.select().from(schema.users).where(eq(schema.users.id, args.userId));
-  if (!user) throw new ApiError('authentication', 'invalid_token', 'The session token is not valid.');
-  if (user.status !== 'active') throw rule('account_frozen', 'Your account is frozen; contact support.');
-  const [line] = await tx.select().from(schema.creditLines).where(eq(schema.creditLines.userId, args.userId));
-  if (!line || user.healthScore === null) {
-    throw rule('credit_line_required', 'Apply for a credit line before paying in installments.');
-  }
+  const user = await loadUser(tx, args.userId, { lock: true });
+  if (user.status !== 'active') throw rule('account_frozen', 'This account is frozen; contact support.');
+  let line = await requireLine(tx, args.userId, { lock: true });
+  line = await settleLineRestorations(tx, line, shanghaiDate(ctx.now), ctx.now);
+  const health = await computeHealth(tx, user, args.monthlyPaymentOf(user, line));
   const assessed = assessBorrowing({
     educationPassed: user.educationPassedAt !== null,
-    healthScore: user.healthScore,
+    healthScore: health.score,
     principalFen: args.amountFen,
     monthlyIncomeFen: user.declaredMonthlyIncomeFen ?? 0n,
   });
@@ -58,22 +70,20 @@ export async function checkShopperEligibility(
     },
     { tx, database: ctx.database, config: ctx.config },
   );
-  switch (decision.decision) {
-    case 'allow':
-      return { user, line };
-    case 'step_up':
-      throw new ApiError(
-        'permission',
-        'step_up_required',
-        'Verify it is you before paying in installments.',
-        undefined,
-        {
-          details: { step_up: { challenge_id: decision.challengeId ?? null, reason: decision.reason } },
-        },
-      );
-    case 'refuse':
-      throw rule('risk_declined', decision.reason);
-    case 'freeze':
-      throw rule('account_frozen', decision.reason);
+  if (decision.decision === 'step_up') {
+    throw new ApiError('permission', 'step_up_required', decision.reason, undefined, {
+      commitWrites: true,
+      details: { step_up: { challenge_id: decision.challengeId ?? null, rule: decision.rule } },
+    });
   }
+  if (decision.decision === 'refuse' || decision.decision === 'freeze') {
+    throw new ApiError(
+      'business_rule',
+      decision.decision === 'freeze' ? 'account_frozen' : 'risk_declined',
+      decision.reason,
+      undefined,
+      { commitWrites: true, details: { rule: decision.rule } },
+    );
+  }
+  return { user, line };
 }

@@ -327,7 +327,7 @@ export const merchantRoutes: Route[] = [
       async handler(ctx) {
         const startedMs = Date.now();
         const total = { passes: 0, claimed: 0, delivered: 0, failed: 0 };
-        while (total.passes < 20 && Date.now() - startedMs < 50_000) {
+        while (total.passes < 20 && Date.now() - startedMs < 25_000) {
           const pass = await deliverDueEvents({
             database: ctx.database,
             now: new Date(ctx.now.getTime() + (Date.now() - startedMs)),
