@@ -19,7 +19,7 @@ import { createApp } from '../functions/src/app';
 import { loadConfig } from '../functions/src/config';
 
 const PHASE_SECONDS = Number(process.env.BENCH_API_SECONDS ?? 4);
-const USERS_PER_CLIENT = 6;
+const USERS_PER_CLIENT = 8;
 const CLIENT_COUNTS = [1, 8] as const;
 const DEADLINE_MS = 55_000;
 
@@ -113,6 +113,8 @@ async function main(): Promise<void> {
     method: 'equal_installment',
   };
 
+  /** Non-2xx answers by code (the risk rules refuse bursts of borrowing: velocity). */
+  const refusals = new Map<string, number>();
   type Op = (client: number, i: number) => Promise<boolean>;
   const ops: Record<string, Op> = {
     'POST /v1/quotes': async (c, i) =>
@@ -121,6 +123,11 @@ async function main(): Promise<void> {
       const token = tokens[c]?.[i % USERS_PER_CLIENT] as string;
       const r = await call('POST', '/v1/loans', { ...quoteBody, principal_amount: 50_000 }, token, true);
       if (r.status === 201) loansByClient[c]?.push({ token, id: r.body.id });
+      else
+        refusals.set(
+          r.body?.error?.code ?? String(r.status),
+          (refusals.get(r.body?.error?.code ?? String(r.status)) ?? 0) + 1,
+        );
       return r.status === 201;
     },
     'POST /v1/loans/{id}/repayments': async (c, i) => {
@@ -172,6 +179,8 @@ async function main(): Promise<void> {
       `  ${r.name.padEnd(32)} ${String(r.clients).padStart(2)} client${r.clients === 1 ? ' ' : 's'}  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms${r.errors ? `  (${r.errors} non-2xx)` : ''}`,
     );
   }
+  if (refusals.size > 0)
+    console.log(`  borrow refusals: ${[...refusals].map(([c, n]) => `${c} × ${n}`).join(', ')}`);
   const borrow8 = results.find((r) => r.name === 'POST /v1/loans' && r.clients === 8);
   const quotesBest = Math.max(...results.filter((r) => r.name === 'POST /v1/quotes').map((r) => r.rps));
   if (borrow8)
