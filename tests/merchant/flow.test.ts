@@ -138,6 +138,43 @@ describe.each(kinds)('scene installment checkout end to end (%s)', (kind) => {
     expect(await verifyInvariants(h.database)).toEqual([]);
   });
 
+  it('a full refund after the first installment was repaid: the rest of the loan is gone and the repaid part is a credit balance', async () => {
+    const shopper = await h.newShopper();
+    const created = await h.createCheckout({ amount: 90_000 });
+    const confirmed = await h.request('POST', `/v1/checkouts/${created.token}/confirm`, {
+      token: shopper.token,
+      idempotencyKey: 'full-1',
+      body: { installments: 3 },
+    });
+    const loanId: string = confirmed.body.loan.id;
+    const first = confirmed.body.loan.installments[0] as { amount: number; principal_amount: number };
+    const repaid = await h.request('POST', `/v1/loans/${loanId}/repayments`, {
+      token: shopper.token,
+      idempotencyKey: 'full-repay-1',
+      body: { type: 'installment' },
+    });
+    expect(repaid.status).toBe(201);
+    const paidPrincipalFen = 90_000n - (await outstandingPrincipalFen(h.database, loanId));
+    expect(paidPrincipalFen).toBe(BigInt(first.principal_amount));
+
+    const refund = await h.merchantA.client.createRefund(created.id, {
+      amount: 90_000,
+      out_refund_no: 'FULL-1',
+    });
+    expect(refund.status).toBe('succeeded');
+    expect(await outstandingPrincipalFen(h.database, loanId)).toBe(0n);
+    const [loan] = await h.database.db.select().from(schema.loans).where(eq(schema.loans.id, loanId));
+    expect(loan?.status).toBe('paid_off');
+    expect(loan?.creditBalanceFen).toBe(paidPrincipalFen);
+    expect(
+      await accountBalance(h.database.db, { code: 'user_credit_balance', ownerId: shopper.userId }),
+    ).toBe(-paidPrincipalFen);
+    expect((await h.merchantA.client.retrieveCheckout(created.id)).status).toBe('refunded');
+    const line = await lineOf(h.database, shopper.userId);
+    expect(line.usedFen).toBe(0n);
+    expect(await verifyInvariants(h.database)).toEqual([]);
+  });
+
   it('merchant B cannot see, capture, cancel or refund merchant A’s checkout (404)', async () => {
     const created = await h.createCheckout();
     for (const attempt of [
