@@ -105,9 +105,26 @@ export async function fill(page: Page, id: string, value: string): Promise<void>
   await target.fill(value);
 }
 
+/**
+ * A screenshot of the whole page: Taro's H5 page is its own scroll container, so the viewport
+ * is stretched to the content's height for the picture and restored afterwards.
+ */
 export async function shot(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(150);
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  const viewport = page.viewportSize() ?? { width: 375, height: 812 };
+  const extra = await page.evaluate(() => {
+    let extraPx = 0;
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>('.taro_page'))) {
+      if (getComputedStyle(el).display === 'none' || el.getBoundingClientRect().width === 0) continue;
+      extraPx = Math.max(extraPx, el.scrollHeight - el.clientHeight);
+    }
+    return extraPx;
+  });
+  if (extra > 0)
+    await page.setViewportSize({ width: viewport.width, height: Math.min(viewport.height + extra, 6000) });
+  await page.waitForTimeout(100);
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
+  if (extra > 0) await page.setViewportSize(viewport);
 }
 
 /** The session token of a dev user, for checking the UI against the API from the test. */

@@ -66,7 +66,7 @@ function readSession(): Session | undefined {
 
 /** `?user=` from the page URL (search or hash part), for the H5 dev/test login. */
 function userFromUrl(): string | undefined {
-  if (typeof window === 'undefined' || !window.location) {
+  if (process.env.TARO_ENV !== 'h5' || typeof window === 'undefined' || !window.location) {
     return undefined;
   }
   const { search, hash } = window.location;

@@ -40,9 +40,12 @@ export function SubmitButton(props: SubmitButtonProps) {
   return (
     <Button
       id={id}
-      className={`fq-submit fq-submit--${type}${block ? ' fq-submit--block' : ''}${busy ? ' fq-submit--busy' : ''}`}
-      disabled={disabled || busy}
-      loading={busy}
+      className={`fq-submit fq-submit--${type}${block ? ' fq-submit--block' : ''}${busy ? ' fq-submit--busy' : ''}${
+        disabled ? ' fq-submit--off' : ''
+      }`}
+      // Omitted rather than false: Taro's H5 button would render disabled="false", which CSS reads as disabled.
+      disabled={disabled || busy ? true : undefined}
+      loading={busy ? true : undefined}
       onClick={handleClick}
     >
       {busy ? '处理中…' : children}

@@ -64,12 +64,16 @@ export default function Bills() {
                 <Text className="kv__label">应还总额</Text>
                 <Text className="kv__value">{money(loan.total_amount)}</Text>
               </View>
-              <ScheduleList
-                rows={installmentRows(loan.installments ?? [])}
-                collapsedCount={3}
-                expanded={Boolean(open[loan.id])}
-                onToggle={(v) => setOpen({ ...open, [loan.id]: v })}
-              />
+              {loan.status === 'canceled' ? (
+                <Text className="muted">冷静期内已免费取消，未产生任何费用。</Text>
+              ) : (
+                <ScheduleList
+                  rows={installmentRows(loan.installments ?? [])}
+                  collapsedCount={3}
+                  expanded={Boolean(open[loan.id])}
+                  onToggle={(v) => setOpen({ ...open, [loan.id]: v })}
+                />
+              )}
               {loan.status !== 'canceled' ? (
                 <View className="actions">
                   <SubmitButton
