@@ -44,6 +44,8 @@ export interface BarrageResult {
   operations: number;
   byStatus: Record<string, number>;
   byCategory: Record<string, number>;
+  /** `METHOD path` → status → count (coverage: which validation layer answered). */
+  byOperation: Record<string, Record<string, number>>;
   failures: BarrageFailure[];
   /** Counts per failure kind: server_error, accepted, error_shape, snapshot_changed, no_answer. */
   failureCounts: Record<string, number>;
@@ -119,6 +121,7 @@ export async function runBarrage(options: BarrageOptions): Promise<BarrageResult
       operations: operations.length,
       byStatus: {},
       byCategory: {},
+      byOperation: {},
       failures: [],
       failureCounts: {},
       snapshotChanges: [],
@@ -140,6 +143,9 @@ export async function runBarrage(options: BarrageOptions): Promise<BarrageResult
           result.sent += 1;
           result.byStatus[String(res.status)] = (result.byStatus[String(res.status)] ?? 0) + 1;
           result.byCategory[c.category] = (result.byCategory[c.category] ?? 0) + 1;
+          const opKey = `${op.method} ${op.path}`;
+          const perOp = (result.byOperation[opKey] ??= {});
+          perOp[String(res.status)] = (perOp[String(res.status)] ?? 0) + 1;
           const label = `${op.method} ${op.path}`;
           if (res.status === 0)
             fail(

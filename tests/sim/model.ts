@@ -22,6 +22,7 @@ export interface LoanModel {
   /** Service time (ms) when it was created. */
   createdAtMs: number;
   fromCheckout?: string;
+  /** Calendar years (of the installment due dates) of the graces granted on this loan. */
   graceUsesMs: number[];
 }
 

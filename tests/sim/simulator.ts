@@ -1285,31 +1285,56 @@ export class Simulator {
   }
 
   private async opGrace(lane: LaneModel, prng: Prng, user: UserModel, loan: LoanModel): Promise<void> {
-    this.recordOp(lane.index, `grace ${user.handle} ${loan.handle}`);
+    const days = prng.weighted<number | undefined>([
+      [40, undefined],
+      [45, prng.int(1, 3)],
+      [15, prng.pick([0, 4, 7])],
+    ]);
+    this.recordOp(lane.index, `grace ${user.handle} ${loan.handle} ${days ?? '-'}`);
     const res = await this.call(
       lane,
       {
         method: 'POST',
         path: `/v1/loans/${loan.id}/grace`,
         actor: this.actor(user),
-        body: {},
+        body: days === undefined ? {} : { days },
         idempotencyKey: this.key(prng, 'grace'),
       },
       [user.handle],
     );
     this.outcome(lane.index, 'grace', res);
+    if (days !== undefined && (days < 1 || days > 3)) {
+      if (res.status < 400 || res.status >= 500) {
+        this.violate(lane.index, 'grace_days', `a grace of ${days} days → ${res.status}`, [user.handle]);
+      }
+      return;
+    }
     if (res.status >= 300) return;
-    // "Twice a year": the service counts per calendar year in Asia/Shanghai (a documented choice).
-    const year = (ms: number) => new Date(ms + 8 * 3600_000).getUTCFullYear();
-    const recent = user.loans
-      .flatMap((l) => l.graceUsesMs)
-      .filter((t) => year(t) === year(this.serviceNowMs));
-    loan.graceUsesMs.push(this.serviceNowMs);
-    if (recent.length >= 2) {
+    // "Twice a year": the service counts per calendar year of the installment's due date (its
+    // documented choice, shared/src/repayment.ts); at most 3 days each.
+    const due = field<string>(res.body, 'due_date');
+    const until = field<string>(res.body, 'grace_until');
+    if (!due || !until) {
+      this.violate(lane.index, 'contract', 'grace answer without due_date/grace_until', [user.handle]);
+      return;
+    }
+    const spanDays = (Date.parse(until) - Date.parse(due)) / DAY_MS;
+    if (spanDays < 1 || spanDays > 3 || (days !== undefined && spanDays !== days)) {
+      this.violate(
+        lane.index,
+        'grace_days',
+        `grace from ${due} to ${until} (${spanDays} days, asked ${days ?? 'default'})`,
+        [user.handle],
+      );
+    }
+    const year = Number(due.slice(0, 4));
+    const sameYear = user.loans.flatMap((l) => l.graceUsesMs).filter((y) => y === year);
+    loan.graceUsesMs.push(year);
+    if (sameYear.length >= 2) {
       this.violate(
         lane.index,
         'grace_limit',
-        `a third grace period in one calendar year was granted (${user.handle}, loan ${loan.id})`,
+        `a third grace period for installments due in ${year} was granted (${user.handle}, loan ${loan.id})`,
         [user.handle],
       );
     }
