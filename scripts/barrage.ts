@@ -43,6 +43,10 @@ async function main(): Promise<void> {
       .filter(([k]) => Number(k) >= 500)
       .reduce((s, [, v]) => s + v, 0)}   snapshot changes: ${result.snapshotChanges.length}`,
   ];
+  if (process.argv.includes('--per-operation')) {
+    for (const [op, statuses] of Object.entries(result.byOperation))
+      lines.push(`    ${op.padEnd(48)} ${fmt(statuses)}`);
+  }
   if (!result.ok) {
     lines.push(`  failures: ${fmt(result.failureCounts)}`);
     const seen = new Set<string>();

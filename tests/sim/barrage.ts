@@ -144,7 +144,8 @@ export async function runBarrage(options: BarrageOptions): Promise<BarrageResult
           result.byStatus[String(res.status)] = (result.byStatus[String(res.status)] ?? 0) + 1;
           result.byCategory[c.category] = (result.byCategory[c.category] ?? 0) + 1;
           const opKey = `${op.method} ${op.path}`;
-          const perOp = (result.byOperation[opKey] ??= {});
+          const perOp = result.byOperation[opKey] ?? {};
+          result.byOperation[opKey] = perOp;
           perOp[String(res.status)] = (perOp[String(res.status)] ?? 0) + 1;
           const label = `${op.method} ${op.path}`;
           if (res.status === 0)
