@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ApiError } from '../http/errors';
 import { defineRoute, ok, type Route, type RouteContext } from '../http/route';
 import { listCreditDecisions } from '../risk/credit-review';
+import { acceptExtension, extensionOffer } from '../risk/hardship';
 import '../risk/register';
 import { and, eq } from 'drizzle-orm';
 import { schema } from '../db';
@@ -150,6 +151,43 @@ export const protectionRoutes: Route[] = [
         next_action: 'Retry the original request with the same Idempotency-Key and body; it will run once.',
       });
     },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/loans/:id/extension-offer',
+    operationId: 'getExtensionOffer',
+    summary: 'Hardship (展期): the extension options for an overdue loan, penalty waived',
+    tags: ['loans'],
+    auth: 'user',
+    handler: async (ctx) =>
+      ok(
+        await ctx.transaction((tx) =>
+          extensionOffer(tx, { userId: userIdOf(ctx), loanId: ctx.params.id as string, now: ctx.now }),
+        ),
+      ),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/v1/loans/:id/extension',
+    operationId: 'acceptExtension',
+    summary:
+      'Hardship (展期): accept an extension — the unpaid principal re-amortised over 3, 6 or 12 months, penalty waived',
+    tags: ['loans'],
+    auth: 'user',
+    idempotent: 'required',
+    body: z.strictObject({ months: z.union([z.literal(3), z.literal(6), z.literal(12)]) }),
+    handler: async (ctx) =>
+      ok(
+        await ctx.transaction((tx) =>
+          acceptExtension(tx, {
+            userId: userIdOf(ctx),
+            loanId: ctx.params.id as string,
+            months: ctx.body.months,
+            now: ctx.now,
+            requestId: ctx.requestId,
+          }),
+        ),
+      ),
   }),
   defineRoute({
     method: 'GET',
