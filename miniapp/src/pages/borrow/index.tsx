@@ -24,6 +24,7 @@ import {
   todayBusinessDate,
   trialQuote,
 } from '../../domain';
+import { beijingTime } from '../../domain/time';
 import { errorActionHandler, go, loadProducts, useDisclosure, useResource } from '../../hooks';
 import { ApiError, api } from '../../services/api';
 import { describeError, type ErrorView, PAGES } from '../../services/errors';
@@ -246,7 +247,9 @@ export default function Borrow() {
                 小时冷静期后到账。冷静期内您可以免费取消，不产生任何费用。
               </Text>
               {loan.cooling_off_until ? (
-                <Text className="muted">冷静期至 {loan.cooling_off_until}</Text>
+                <Text className="notice__line">
+                  可免费取消至 {beijingTime(loan.cooling_off_until)}（北京时间）
+                </Text>
               ) : null}
             </View>
           ) : loan.status === 'canceled' ? (

@@ -2,7 +2,8 @@ import { Text, View } from '@tarojs/components';
 import { DisclosureFooter } from '../../components/disclosure-footer';
 import { StateView } from '../../components/state-view';
 import { SubmitButton } from '../../components/submit-button';
-import { money, moneyHeadline } from '../../domain';
+import { money } from '../../domain';
+import { beijingTime } from '../../domain/time';
 import { errorActionHandler, go, useDisclosure, useResource } from '../../hooks';
 import { ApiError, api } from '../../services/api';
 import { PAGES } from '../../services/errors';
@@ -72,19 +73,19 @@ export default function Home() {
             <View className="home-line__grid">
               <View className="home-line__cell">
                 <Text className="muted">基础额度</Text>
-                <Text className="home-line__num">{moneyHeadline(line.base_limit_amount)}</Text>
+                <Text className="home-line__num">{money(line.base_limit_amount)}</Text>
               </View>
               <View className="home-line__cell">
                 <Text className="muted">已用</Text>
-                <Text className="home-line__num">{moneyHeadline(line.used_amount)}</Text>
+                <Text className="home-line__num">{money(line.used_amount)}</Text>
               </View>
               <View className="home-line__cell">
                 <Text className="muted">临时额度</Text>
-                <Text className="home-line__num">{moneyHeadline(line.temporary_limit_amount)}</Text>
+                <Text className="home-line__num">{money(line.temporary_limit_amount)}</Text>
               </View>
             </View>
             {line.temporary_limit_amount > 0 && line.temporary_expires_at ? (
-              <Text className="muted">临时额度有效期至 {line.temporary_expires_at.slice(0, 10)}</Text>
+              <Text className="muted">临时额度有效期至 {beijingTime(line.temporary_expires_at)}</Text>
             ) : null}
             {line.held_amount > 0 ? (
               <Text className="muted">分期订单占用 {money(line.held_amount)}</Text>

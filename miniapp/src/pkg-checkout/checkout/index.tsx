@@ -9,6 +9,7 @@ import { StateView } from '../../components/state-view';
 import { StepUpPanel } from '../../components/step-up-panel';
 import { SubmitButton } from '../../components/submit-button';
 import { compareCosts, money, rates } from '../../domain';
+import { beijingTime } from '../../domain/time';
 import { errorActionHandler, useDisclosure, useResource } from '../../hooks';
 import { ApiError, api } from '../../services/api';
 import { describeError, type ErrorView, PAGES } from '../../services/errors';
@@ -127,7 +128,7 @@ export default function Checkout() {
               </View>
               <View className="kv">
                 <Text className="kv__label">请在此时间前完成</Text>
-                <Text className="kv__value">{data.expires_at.replace('T', ' ').slice(0, 16)} UTC</Text>
+                <Text className="kv__value">{beijingTime(data.expires_at)}</Text>
               </View>
             </View>
             {data.status === 'open' ? (

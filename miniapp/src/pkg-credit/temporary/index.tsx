@@ -5,6 +5,7 @@ import { ErrorNotice } from '../../components/error-notice';
 import { StateView } from '../../components/state-view';
 import { SubmitButton } from '../../components/submit-button';
 import { money, parseAmountText } from '../../domain';
+import { beijingTime } from '../../domain/time';
 import { errorActionHandler, useDisclosure, useResource } from '../../hooks';
 import { ApiError, api } from '../../services/api';
 import { describeError, type ErrorView } from '../../services/errors';
@@ -57,7 +58,7 @@ export default function Temporary() {
             <View className="kv">
               <Text className="kv__label">有效期至</Text>
               <Text className="kv__value">
-                {active && line.temporary_expires_at ? line.temporary_expires_at.slice(0, 10) : '—'}
+                {active && line.temporary_expires_at ? beijingTime(line.temporary_expires_at) : '—'}
               </Text>
             </View>
             <View className="kv">
@@ -75,7 +76,7 @@ export default function Temporary() {
               ? '临时额度已生效'
               : `申请状态：${result.status}`}
           </Text>
-          {result.expires_at ? <Text>有效期至 {String(result.expires_at).slice(0, 10)}</Text> : null}
+          {result.expires_at ? <Text>有效期至 {beijingTime(String(result.expires_at))}</Text> : null}
         </View>
       ) : null}
 
