@@ -1,0 +1,140 @@
+import { schema, serverTestUrl, verifyInvariants } from '@fenqi/db';
+import { eq } from 'drizzle-orm';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, lineOf, startHarness } from './harness';
+
+const kinds = serverTestUrl() ? (['pglite', 'server'] as const) : (['pglite'] as const);
+
+describe.each(kinds)('checkout lifecycle laws (%s)', (kind) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(kind);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('the test clock runs the daily batch, whose checkout-expiry step expires open checkouts', async () => {
+    const created = await h.createCheckout({ amount: 20_000 });
+    const target = new Date(h.nowMs() + 2 * 24 * 3600 * 1000).toISOString();
+    const moved = await h.request('POST', '/v1/test/clock', { body: { now: target } });
+    expect(moved.status).toBe(200);
+    const [row] = await h.database.db
+      .select()
+      .from(schema.checkouts)
+      .where(eq(schema.checkouts.id, created.id));
+    expect(row?.status).toBe('expired'); // expired by the batch, before anyone read it
+    await h.receiver.waitFor('checkout.expired');
+  });
+
+  it('confirm racing cancel: exactly one wins and the line holds exactly what the outcome says', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const shopper = await h.newShopper(1_000_000n);
+      const created = await h.createCheckout({
+        amount: 40_000,
+        capture_method: round === 1 ? 'automatic' : 'manual',
+      });
+      const [confirm, cancel] = await Promise.all([
+        h.request('POST', `/v1/checkouts/${created.token}/confirm`, {
+          token: shopper.token,
+          idempotencyKey: `race-c-${round}`,
+          body: { installments: 3 },
+        }),
+        h.request('POST', `/v1/merchant/checkouts/${created.id}/cancel`, {
+          token: h.merchantA.key,
+          body: {},
+        }),
+      ]);
+      const final = await h.merchantA.client.retrieveCheckout(created.id);
+      const line = await lineOf(h.database, shopper.userId);
+      if (final.status === 'canceled') {
+        expect([line.usedFen, line.heldFen]).toEqual([0n, 0n]);
+        expect(cancel.status).toBe(200);
+      } else {
+        expect(confirm.status).toBe(200);
+        expect(cancel.status).toBe(422);
+        expect(final.status).toBe(round === 1 ? 'captured' : 'authorized');
+        expect(line.usedFen + line.heldFen).toBe(40_000n);
+      }
+    }
+    expect(await verifyInvariants(h.database)).toEqual([]);
+  });
+
+  it('random operation sequences keep the line, the ledger and the checkouts consistent', async () => {
+    type Op = {
+      kind: 'confirm' | 'capture' | 'cancel' | 'refund' | 'read';
+      amount: number;
+      installments: 3 | 6 | 9 | 12;
+    };
+    const op = fc.record({
+      kind: fc.constantFrom<Op['kind']>('confirm', 'capture', 'cancel', 'refund', 'read'),
+      amount: fc.integer({ min: 1, max: 60_000 }),
+      installments: fc.constantFrom<3 | 6 | 9 | 12>(3, 6, 9, 12),
+    });
+    const scenarios = fc.sample(
+      fc.record({
+        manual: fc.boolean(),
+        amount: fc.integer({ min: 10_000, max: 60_000 }),
+        ops: fc.array(op, { minLength: 1, maxLength: 6 }),
+      }),
+      { numRuns: 6, seed: 20_260_301 },
+    );
+    let n = 0;
+    for (const scenario of scenarios) {
+      const shopper = await h.newShopper(1_000_000n);
+      const created = await h.createCheckout({
+        amount: scenario.amount,
+        capture_method: scenario.manual ? 'manual' : 'automatic',
+      });
+      for (const o of scenario.ops) {
+        n += 1;
+        const key = `law-${n}`;
+        const res =
+          o.kind === 'confirm'
+            ? await h.request('POST', `/v1/checkouts/${created.token}/confirm`, {
+                token: shopper.token,
+                idempotencyKey: key,
+                body: { installments: o.installments },
+              })
+            : o.kind === 'capture'
+              ? await h.request('POST', `/v1/merchant/checkouts/${created.id}/capture`, {
+                  token: h.merchantA.key,
+                  idempotencyKey: key,
+                  body: { amount: Math.min(o.amount, scenario.amount) },
+                })
+              : o.kind === 'cancel'
+                ? await h.request('POST', `/v1/merchant/checkouts/${created.id}/cancel`, {
+                    token: h.merchantA.key,
+                    body: {},
+                  })
+                : o.kind === 'refund'
+                  ? await h.request('POST', `/v1/merchant/checkouts/${created.id}/refunds`, {
+                      token: h.merchantA.key,
+                      idempotencyKey: key,
+                      body: { amount: o.amount, out_refund_no: key },
+                    })
+                  : await h.request('GET', `/v1/merchant/checkouts/${created.id}`, {
+                      token: h.merchantA.key,
+                    });
+        expect(
+          res.status === 200 || res.status === 201 || res.status === 422,
+          `${o.kind} → ${res.status} ${JSON.stringify(res.body)}`,
+        ).toBe(true);
+      }
+      const c = await h.merchantA.client.retrieveCheckout(created.id);
+      const line = await lineOf(h.database, shopper.userId);
+      const loans = await h.database.db
+        .select()
+        .from(schema.loans)
+        .where(eq(schema.loans.checkoutId, created.id));
+      expect(c.refunded_amount).toBeLessThanOrEqual(c.captured_amount);
+      expect(c.captured_amount).toBeLessThanOrEqual(c.amount);
+      if (c.status === 'authorized') expect(line.heldFen).toBe(BigInt(c.authorized_amount));
+      else expect(line.heldFen).toBe(0n);
+      expect(loans).toHaveLength(c.captured_amount > 0 ? 1 : 0);
+      if (loans[0]) expect(loans[0].principalFen).toBe(BigInt(c.captured_amount));
+    }
+    expect(await verifyInvariants(h.database)).toEqual([]);
+  });
+});
