@@ -40,7 +40,9 @@ export interface Harness {
     method: string,
     path: string,
     opts?: { body?: unknown; token?: string; idempotencyKey?: string },
+    // biome-ignore lint/suspicious/noExplicitAny: JSON response bodies, read field by field in assertions
   ): Promise<{ status: number; body: any; headers: Headers }>;
+  // biome-ignore lint/suspicious/noExplicitAny: the created checkout's JSON
   createCheckout(overrides?: Record<string, unknown>): Promise<any>;
   close(): Promise<void>;
 }
