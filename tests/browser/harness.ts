@@ -39,13 +39,10 @@ export async function startStack(): Promise<Stack> {
   const config = loadConfig({ FENQI_MODE: 'test' } as NodeJS.ProcessEnv);
   const dataDir = mkdtempSync(join(tmpdir(), 'fenqi-browser-'));
   await seedDemo({ database, config, dataDir });
-  const server = await startLocalServer({
-    port: 0,
-    database,
-    config,
-    staticDir: H5_DIR,
-    log: () => undefined,
-  });
+  // Serve a private copy: another build may rewrite miniapp/dist/h5 while the suite runs.
+  const staticDir = join(dataDir, 'h5');
+  cpSync(H5_DIR, staticDir, { recursive: true });
+  const server = await startLocalServer({ port: 0, database, config, staticDir, log: () => undefined });
   // playwright-core itself gives every launch a new temporary --user-data-dir (it refuses the flag).
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
