@@ -70,7 +70,7 @@ function describeSeed(seed: unknown): string[] {
   return [
     `  Demo merchant:   ${String(merchant.name ?? merchant.id)} (${String(merchant.id)})`,
     `    API key:       ${String(merchant.apiKey ?? merchant.api_key)}`,
-    `    Webhook secret ${String(merchant.webhookSecret ?? merchant.webhook_secret)}`,
+    `    Webhook secret: ${String(merchant.webhookSecret ?? merchant.webhook_secret)}`,
   ];
 }
 
