@@ -75,11 +75,11 @@ export async function createCheckout(
       'scene',
     );
   }
-  if (scope.mode === 'live' && !body.notify_url.startsWith('https://')) {
+  if (scope.mode === 'live' && !isPublicHttpsUrl(body.notify_url)) {
     throw new ApiError(
       'invalid_request',
       'invalid_value',
-      'notify_url must be https in live mode.',
+      'In live mode notify_url must be https on a public host.',
       'notify_url',
     );
   }
@@ -121,6 +121,46 @@ export async function createCheckout(
     );
   }
   return { row: existing, created: false };
+}
+
+/**
+ * Live webhooks go only to https URLs on public hosts: not localhost, not private, loopback or
+ * link-local addresses (no requests into our own network from a merchant-chosen URL). Test mode
+ * allows local receivers for development.
+ */
+export function isPublicHttpsUrl(raw: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'https:' || url.username || url.password) return false;
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host.endsWith('.local') ||
+    host.endsWith('.internal')
+  ) {
+    return false;
+  }
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) {
+    const [a, b] = host.split('.').map(Number) as [number, number];
+    const privateV4 =
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 100 && b >= 64 && b <= 127) ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168);
+    return !privateV4;
+  }
+  if (host.includes(':')) {
+    return !(host === '::1' || host === '::' || /^(fc|fd|fe80|::ffff:)/.test(host));
+  }
+  return host.includes('.');
 }
 
 function newCheckoutId(): string {

@@ -73,7 +73,7 @@ describe('refund allocation (re-amortise what remains)', () => {
             const r = installments[w.installmentNumber - 1]!;
             expect(w.interestFen > 0n && w.interestFen <= r.interestFen - r.paidInterestFen).toBe(true);
           }
-          if (plan.principalAfterFen === 0n) {
+          if (plan.principalAfterFen === 0n && plan.principalBeforeFen > 0n) {
             const left = installments
               .filter((r) => r.status !== 'paid')
               .reduce((s, r) => s + r.interestFen, 0n);
