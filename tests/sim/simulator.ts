@@ -62,6 +62,8 @@ export interface SimOptions {
   /** Probability per step of a SIGKILL / a connection cut (fault mode). */
   killRate: number;
   severRate: number;
+  /** Probability per step of moving the service clock forward (hours to weeks). */
+  clockRate: number;
   usersPerLane: number;
   keepDatabase: boolean;
   quiet: boolean;
@@ -77,6 +79,7 @@ export const DEFAULT_OPTIONS: SimOptions = {
   checkEvery: 100,
   killRate: 0.002,
   severRate: 0.006,
+  clockRate: 0.015,
   usersPerLane: 6,
   keepDatabase: false,
   quiet: false,
@@ -306,7 +309,7 @@ export class Simulator {
       this.step += 1;
       this.stats.steps = this.step;
       for (const c of this.clients) c.step = this.step;
-      if (this.main.chance(0.015)) {
+      if (this.main.chance(this.opts.clockRate)) {
         await this.advanceClock();
         this.stats.ops += 1;
       } else {
@@ -1193,9 +1196,12 @@ export class Simulator {
     const applied = field<number>(res.body, 'amount');
     this.bookRepayment(lane, user, loan, res.body);
     if (kind === 'amount' && typeof applied === 'number' && applied > owed) {
-      this.violate(lane.index, 'overcharged', `repayment applied ${applied} fen with only ${owed} owed`, [
-        user.handle,
-      ]);
+      this.violate(
+        lane.index,
+        'overcharged',
+        `repayment on ${loan.id} (${loan.status}${loan.fromCheckout ? ', checkout loan' : ''}) applied ${applied} fen with only ${owed} owed; payoff said ${payoff.text.slice(0, 300)}; repayment said ${res.text.slice(0, 400)}`,
+        [user.handle],
+      );
     }
     await this.refreshLoan(lane, user, loan);
   }
@@ -1622,21 +1628,56 @@ export class Simulator {
       checkout.status = 'captured';
       checkout.capturedFen = checkout.amountFen;
       checkout.expectedEvents.add('checkout.captured');
-      const loanBody = field(res.body, 'loan') ?? (field<string>(res.body, 'loan_id') ? undefined : res.body);
-      const loanId = field<string>(res.body, 'loan_id') ?? field<string>(loanBody, 'id');
-      if (loanId && field(loanBody, 'installments'))
-        this.acceptNewLoan(lane, user, loanBody, checkout.amountFen, undefined, checkout.handle);
-      else
-        user.expectedUnlinkedLoans.push({
-          checkoutHandle: checkout.handle,
-          principalFen: checkout.amountFen,
-        });
+      await this.linkCheckoutLoan(lane, user, checkout, res.body, checkout.amountFen);
     } else {
       checkout.status = 'authorized';
       // An authorisation holds the shopper's line for 7 days, then expires (merchant design).
       checkout.expiresAtMs = this.serviceNowMs + 7 * DAY_MS;
     }
     await this.checkCheckout(lane, checkout);
+  }
+
+  /**
+   * The loan a capture made, by the id the checkout names (`loan_id`): exactly one per
+   * checkout, for the captured amount. Without an id the next reconcile must find it.
+   */
+  private async linkCheckoutLoan(
+    lane: LaneModel,
+    user: UserModel,
+    checkout: CheckoutModel,
+    body: unknown,
+    principalFen: number,
+  ): Promise<void> {
+    const loanId = field<string>(body, 'loan_id') ?? field<string>(field(body, 'loan'), 'id');
+    if (!loanId) {
+      user.expectedUnlinkedLoans.push({ checkoutHandle: checkout.handle, principalFen });
+      return;
+    }
+    if (user.loans.some((l) => l.id === loanId)) return;
+    const detail = await this.call(
+      lane,
+      { method: 'GET', path: `/v1/loans/${loanId}`, actor: this.actor(user) },
+      [user.handle],
+    );
+    if (detail.status !== 200) {
+      this.violate(
+        lane.index,
+        'loan_lost',
+        `checkout ${checkout.id} names loan ${loanId}, its shopper gets ${detail.status}`,
+        [user.handle, 'merchant'],
+      );
+      return;
+    }
+    const loan = this.acceptNewLoanFromList(lane, user, detail.body, principalFen, checkout.handle);
+    this.checkLoanDetail(lane, user, loan, detail.body);
+    if (Number(field(detail.body, 'principal_amount')) !== principalFen) {
+      this.violate(
+        lane.index,
+        'checkout_loan_amount',
+        `checkout ${checkout.id} captured ${principalFen}, loan ${loanId} has principal ${String(field(detail.body, 'principal_amount'))}`,
+        [user.handle, 'merchant'],
+      );
+    }
   }
 
   private async opCapture(lane: LaneModel, prng: Prng, checkout: CheckoutModel): Promise<void> {
@@ -1660,7 +1701,7 @@ export class Simulator {
     checkout.capturedFen = amount;
     checkout.expectedEvents.add('checkout.captured');
     const shopper = this.findUser(checkout.shopper);
-    shopper?.expectedUnlinkedLoans.push({ checkoutHandle: checkout.handle, principalFen: amount });
+    if (shopper) await this.linkCheckoutLoan(lane, shopper, checkout, res.body, amount);
     await this.checkCheckout(lane, checkout);
   }
 
