@@ -10,5 +10,12 @@ export { type AppConfig, ConfigError, loadConfig, type Mode } from './config';
 export { registerAuthenticator } from './http/auth';
 export { ApiError, type ErrorType } from './http/errors';
 export { defineRoute, type Route, type RouteContext, type RouteResult } from './http/route';
-export { type RiskDecision, type RiskGate, type RiskInput, registerRiskGate, riskGate } from './risk-gate';
+export {
+  allowAllRiskGate,
+  type RiskDecision,
+  type RiskGate,
+  type RiskInput,
+  registerRiskGate,
+  riskGate,
+} from './risk-gate';
 export { type DemoSeed, seedDemo } from './seed';

@@ -35,6 +35,7 @@ export const allowAllRiskGate: RiskGate = { evaluate: async () => ({ decision: '
 let current: RiskGate = allowAllRiskGate;
 
 export function registerRiskGate(gate: RiskGate): void {
+  if (typeof gate?.evaluate !== 'function') throw new Error('registerRiskGate: not a RiskGate');
   current = gate;
 }
 

@@ -147,7 +147,7 @@ describe.each(dbKinds())('borrower life on %s', (kind) => {
       { token, idempotencyKey: key() },
     );
     expect(repayEarly.body.error?.code).toBe('cooling_off_active');
-    const canceled = await api.post(`/v1/loans/${loan.id}/cancel`, {}, { token });
+    const canceled = await api.post(`/v1/loans/${loan.id}/cancel`, {}, { idempotencyKey: key(), token });
     expect(canceled.status).toBe(200);
     expect(canceled.body.status).toBe('canceled');
     const lineAfter = (await api.get('/v1/credit/line', { token })).body;
@@ -166,7 +166,7 @@ describe.each(dbKinds())('borrower life on %s', (kind) => {
     const after = (await api.get(`/v1/loans/${second.id}`, { token: t2 })).body;
     expect(after.status).toBe('active');
     expect(after.disbursed_at).not.toBeNull();
-    const late = await api.post(`/v1/loans/${second.id}/cancel`, {}, { token: t2 });
+    const late = await api.post(`/v1/loans/${second.id}/cancel`, {}, { idempotencyKey: key(), token: t2 });
     expect(late.status).toBe(422);
     expect(late.body.error.code).toBe('loan_not_cancelable');
     await invariantsHold();

@@ -632,7 +632,11 @@ describe.each(dbKinds())('error codes on %s', (kind) => {
       404,
       'loan_not_found',
     );
-    expectError(await api.post(`/v1/loans/${loan.id}/cancel`, {}, { token: B.token }), 404, 'loan_not_found');
+    expectError(
+      await api.post(`/v1/loans/${loan.id}/cancel`, {}, { idempotencyKey: key(), token: B.token }),
+      404,
+      'loan_not_found',
+    );
     expectError(await api.post(`/v1/loans/${loan.id}/grace`, {}, { token: B.token }), 404, 'loan_not_found');
     expectError(await api.get('/v1/loans/loan_doesnotexist', { token: A.token }), 404, 'loan_not_found');
     expect(
@@ -640,7 +644,7 @@ describe.each(dbKinds())('error codes on %s', (kind) => {
     ).not.toContain(loan.id);
 
     expectError(
-      await api.post(`/v1/loans/${loan.id}/cancel`, {}, { token: A.token }),
+      await api.post(`/v1/loans/${loan.id}/cancel`, {}, { idempotencyKey: key(), token: A.token }),
       422,
       'loan_not_cancelable',
     );

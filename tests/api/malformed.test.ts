@@ -219,7 +219,7 @@ describe.each(dbKinds())('malformed bodies on %s', (kind) => {
         valid: { days: 2 },
         fields: [{ path: ['days'], kind: 'int', required: false }],
       },
-      { method: 'POST', path: `/v1/loans/${loanId}/cancel`, valid: {}, fields: [] },
+      { method: 'POST', path: `/v1/loans/${loanId}/cancel`, idempotent: true, valid: {}, fields: [] },
       {
         method: 'POST',
         path: '/v1/education/quiz',

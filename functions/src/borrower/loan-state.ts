@@ -175,7 +175,8 @@ export function loanView(loan: LoanRow, rows: readonly InstallmentRow[], asOf: B
   return {
     id: loan.id,
     object: 'loan',
-    status: loan.status,
+    // Shown as of today even before the batch has stored it (the batch and any write agree).
+    status: loan.status === 'active' || loan.status === 'overdue' ? loanStatus(domain, asOf) : loan.status,
     product: loan.product,
     method: loan.method,
     currency: loan.currency,

@@ -176,7 +176,7 @@ export const borrowerRoutes: Route[] = [
     summary: 'Cancel free of charge inside the 24-hour cooling-off window',
     tags: ['loans'],
     auth: 'user',
-    idempotent: 'optional',
+    idempotent: 'required',
     params: loanParams,
     handler: (ctx) => cancelLoanHandler(ctx),
   }),
