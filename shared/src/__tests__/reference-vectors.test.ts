@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import vectors from '../../../../shared/reference/schedule-vectors.json';
+import vectors from './fixtures/schedule-vectors.json';
 import {
   buildSchedule,
   computeApr,
