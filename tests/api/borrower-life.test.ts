@@ -3,7 +3,8 @@
  * PostgreSQL through the Neon driver: borrow, pay on time, pay late with penalty, grace, pay
  * off early, cooling-off cancel and payout. The ledger and the line are checked as we go.
  */
-import { verifyInvariants } from '@fenqi/db';
+import { schema, verifyInvariants } from '@fenqi/db';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, borrow, key, login, noonOn, onboard, setClock } from './flows';
 import { client, dbKinds, type Harness, startHarness } from './harness';
@@ -109,6 +110,18 @@ describe.each(dbKinds())('borrower life on %s', (kind) => {
     let token = await login(api, 'life-grace');
     const g = await api.post(`/v1/loans/${loan.id}/grace`, { days: 3 }, { token });
     expect(g.status).toBe(201);
+    // Three reminders were planned for the first period (3 days before, 1 day before, due day).
+    const firstId = loan.installments[0].id as string;
+    const reminders = await h.database.db
+      .select()
+      .from(schema.collectionContacts)
+      .where(
+        and(
+          eq(schema.collectionContacts.installmentId, firstId),
+          eq(schema.collectionContacts.kind, 'reminder'),
+        ),
+      );
+    expect(reminders).toHaveLength(3);
     expect(g.body.installment_number).toBe(1);
     await setClock(api, new Date(noonOn(loan.installments[0].due_date).getTime() + 2 * DAY_MS));
     token = await login(api, 'life-grace');
@@ -233,6 +246,75 @@ describe.each(dbKinds())('borrower life on %s', (kind) => {
     const next = await api.get(`/v1/loans?limit=10&starting_after=${list.body.data[1].id}`, { token });
     expect(next.body.data).toHaveLength(2);
     expect(next.body.has_more).toBe(false);
+    await invariantsHold();
+  });
+
+  it('paying the next bill early then paying off returns the unearned interest as a rebate', async () => {
+    const { token } = await onboard(api, 'life-rebate', 2_000_000);
+    const loan = await borrow(api, token, {
+      product: 'cash_loan',
+      principal_amount: 300_000,
+      term_months: 3,
+      method: 'equal_installment',
+    });
+    const early = await api.post(
+      `/v1/loans/${loan.id}/repayments`,
+      { type: 'installment' },
+      { token, idempotencyKey: key() },
+    );
+    expect(early.status).toBe(201);
+    expect(early.body.interest_amount).toBe(loan.installments[0].interest_amount);
+    // Same day: no interest has been earned yet, so all of it comes back.
+    const quote = (await api.get(`/v1/loans/${loan.id}/payoff`, { token })).body;
+    expect(quote.rebate_amount).toBe(loan.installments[0].interest_amount);
+    expect(quote.interest_amount).toBe(0);
+    const paid = await api.post(
+      `/v1/loans/${loan.id}/repayments`,
+      { type: 'payoff' },
+      { token, idempotencyKey: key() },
+    );
+    expect(paid.status).toBe(201);
+    expect(paid.body.amount).toBe(quote.amount);
+    expect(paid.body.loan.status).toBe('paid_off');
+    // What the person paid in all: exactly the principal.
+    expect(early.body.amount + paid.body.amount).toBe(300_000);
+    await invariantsHold();
+  });
+
+  it('daily-interest loan (随借随还) paid off after 10 days, and a temporary increase expiring after 30 days', async () => {
+    const { token } = await onboard(api, 'life-daily', 2_000_000);
+    const tmp = await api.post(
+      '/v1/credit/temporary-increases',
+      { amount: 500_000, event: 'singles_day', proof: { type: 'payslip', reference: 'doc_7' } },
+      { token },
+    );
+    expect(tmp.status).toBe(201);
+    const loan = await borrow(api, token, {
+      product: 'cash_loan',
+      principal_amount: 200_000,
+      term_months: 3,
+      method: 'daily',
+    });
+    const start = Date.parse(loan.created_at);
+    await setClock(api, new Date(Math.max(start, Date.now()) + 10 * DAY_MS));
+    let t = await login(api, 'life-daily');
+    const q = (await api.get(`/v1/loans/${loan.id}/payoff`, { token: t })).body;
+    expect(q.principal_amount).toBe(200_000);
+    expect(q.interest_amount).toBeGreaterThan(0);
+    expect(q.interest_amount).toBeLessThan(loan.installments[0].interest_amount + 1);
+    const paid = await api.post(
+      `/v1/loans/${loan.id}/repayments`,
+      { type: 'payoff' },
+      { token: t, idempotencyKey: key() },
+    );
+    expect(paid.body.loan.status).toBe('paid_off');
+    const before = (await api.get('/v1/credit/line', { token: t })).body;
+    expect(before.temporary_limit_amount).toBe(500_000);
+    await setClock(api, new Date(Date.parse(tmp.body.expires_at) + DAY_MS));
+    t = await login(api, 'life-daily');
+    const after = (await api.get('/v1/credit/line', { token: t })).body;
+    expect(after.temporary_limit_amount).toBe(0);
+    expect(after.temporary_expires_at).toBeNull();
     await invariantsHold();
   });
 });
