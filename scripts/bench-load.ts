@@ -19,7 +19,7 @@ import { freePort, ServerProcess } from '../tests/sim/server-process';
 
 const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
 const LEVELS = [1, 8, 32] as const;
-const USERS_PER_CLIENT = 2;
+const USERS_PER_CLIENT = 4;
 
 interface Figures {
   ok: number;
@@ -218,7 +218,10 @@ async function prepareUser(client: HttpClient, i: number): Promise<Actor> {
     path: '/v1/credit/applications',
     actor,
     idempotencyKey: `load-apply-${i}`,
-    body: { monthly_income: 10_000_000, consents: ['credit_report', 'terms', 'privacy'] },
+    body: {
+      monthly_income: 10_000_000,
+      consents: ['privacy_policy', 'credit_assessment', 'identity_verification'],
+    },
   });
   const quiz = await client.send({ method: 'GET', path: '/v1/education/quiz', actor });
   const questions = field<Json[]>(quiz.body, 'questions') ?? [];

@@ -277,7 +277,10 @@ async function makeFixtures(client: HttpClient, seed: unknown): Promise<Fixtures
       path: '/v1/credit/applications',
       actor,
       idempotencyKey: `barrage-apply-${actor.name}`,
-      body: { monthly_income: 3_000_000, consents: ['credit_report', 'terms', 'privacy'] },
+      body: {
+        monthly_income: 3_000_000,
+        consents: ['privacy_policy', 'credit_assessment', 'identity_verification'],
+      },
     });
     const quiz = await client.send({ method: 'GET', path: '/v1/education/quiz', actor });
     const questions = field<Json[]>(quiz.body, 'questions') ?? [];
