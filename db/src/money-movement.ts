@@ -12,7 +12,14 @@
  * Lock order (to avoid deadlocks): checkout → loan → credit line.
  */
 import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import { type Database, pgConstraint, pgErrorCode, type Tx, withTransaction } from './client';
+import {
+  type Database,
+  pgConstraint,
+  pgErrorCode,
+  RETRYABLE_CODES,
+  type Tx,
+  withTransaction,
+} from './client';
 import { newId } from './ids';
 import { type AccountRef, ledgerCtes, postLedgerTransaction, systemAccount, transfer } from './ledger';
 import {
@@ -436,6 +443,16 @@ async function bookLoan(
   tx: Tx,
   input: BookLoanInput,
 ): Promise<{ booked: boolean; loanId: string; installmentIds: string[] }> {
+  const { ctes, loanId, installmentIds } = bookLoanCtes(input);
+  const result = await tx.execute(
+    sql`with ${sql.join(ctes, sql`, `)} select count(*)::int as n from new_loan`,
+  );
+  const booked = Number(rowsOf<{ n: number | string }>(result)[0]?.n ?? 0) === 1;
+  return { booked, loanId, installmentIds };
+}
+
+/** The CTEs of `bookLoan`; the loan row is `new_loan` (empty when the draw was refused). */
+function bookLoanCtes(input: BookLoanInput): { ctes: SQL[]; loanId: string; installmentIds: string[] } {
   const { loan, schedule } = input;
   assert(schedule.length >= 1 && schedule.length <= INSTALLMENTS_MAX, 'schedule length out of range');
   assert(loan.principalFen > 0n, 'loan principal must be positive');
@@ -561,11 +578,7 @@ async function bookLoan(
       )})`,
     );
   }
-  const result = await tx.execute(
-    sql`with ${sql.join(ctes, sql`, `)} select count(*)::int as n from new_loan`,
-  );
-  const booked = Number(rowsOf<{ n: number | string }>(result)[0]?.n ?? 0) === 1;
-  return { booked, loanId, installmentIds };
+  return { ctes, loanId, installmentIds };
 }
 
 /**
@@ -1071,4 +1084,113 @@ export async function borrowLoan(
   });
   if (!booked.booked) return fail(await whyNoDraw(tx, input.loan.creditLineId));
   return ok({ loanId, installmentIds: booked.installmentIds });
+}
+
+export interface BorrowOnceInput<B> {
+  idempotency: IdempotencyInput;
+  loan: LoanInput;
+  schedule: ScheduleRowInput[];
+  payee?: Payee;
+  now: Date;
+  loanId?: string;
+  /** Response stored and returned when the loan is booked (status 201 by default). */
+  created: { status?: number; body: (loanId: string) => B };
+  /** Response for a refused draw (status 422 by default). */
+  refused: { status?: number; body: (code: DrawRefusal) => B };
+}
+
+/**
+ * Idempotent borrow as ONE autocommitted statement (one round trip): the draw, loan,
+ * schedule, ledger, outbox event and the idempotency record with its response all commit
+ * together or not at all. Checks that only read (suitability, risk, pricing) run before it;
+ * the limit check is the conditional update inside it. A key already used (or a second
+ * effect caught by the ledger's unique (idempotency_ref, kind)) aborts the statement and the
+ * stored response is returned.
+ */
+export async function borrowOnce<B>(
+  database: Database,
+  input: BorrowOnceInput<B>,
+): Promise<IdempotentOutcome<B>> {
+  const idem = input.idempotency;
+  assert(idem.key.length >= 1 && idem.key.length <= 255, 'idempotency key must be 1–255 chars');
+  const ttlMs = Math.max(idem.ttlMs ?? IDEMPOTENCY_TTL_MS, IDEMPOTENCY_TTL_MS);
+  const idempotencyRef = `${idem.scope}|${idem.key}`;
+  const coolingOff = input.loan.status === 'cooling_off';
+  for (let attempt = 1; attempt <= IDEMPOTENCY_ATTEMPTS_MAX; attempt++) {
+    const loanId = input.loanId ?? newId('loan');
+    const { ctes } = bookLoanCtes({
+      loan: input.loan,
+      schedule: input.schedule,
+      now: input.now,
+      loanId,
+      idempotencyRef,
+      draw: true,
+      disburseTo: coolingOff ? undefined : (input.payee ?? { kind: 'borrower' }),
+      event: {
+        type: 'loan.created',
+        userId: input.loan.userId,
+        payload: { id: loanId, principal_amount: Number(input.loan.principalFen), status: input.loan.status },
+      },
+    });
+    const createdStatus = input.created.status ?? 201;
+    const refusedStatus = input.refused.status ?? 422;
+    const json = (body: B) => JSON.stringify(body);
+    const now = input.now.toISOString();
+    const booked = sql`exists (select 1 from new_loan)`;
+    const statement = sql`with ${sql.join(ctes, sql`, `)},
+      line_state as (select frozen from credit_lines where id = ${input.loan.creditLineId}),
+      record as (
+        insert into idempotency_records (scope, key, request_hash, state, response_status, response_body,
+          effect_type, effect_id, created_at, completed_at, expires_at)
+        select ${idem.scope}::text, ${idem.key}::text, ${idem.requestHash}::text, 'completed',
+          case when ${booked} then ${createdStatus}::int else ${refusedStatus}::int end,
+          case when ${booked} then ${json(input.created.body(loanId))}::jsonb
+               when not exists (select 1 from line_state) then ${json(input.refused.body('credit_line_not_found'))}::jsonb
+               when (select frozen from line_state) then ${json(input.refused.body('credit_line_frozen'))}::jsonb
+               else ${json(input.refused.body('credit_limit_exceeded'))}::jsonb end,
+          case when ${booked} then 'loan' end, case when ${booked} then ${loanId}::text end,
+          ${now}::timestamptz, ${now}::timestamptz, ${new Date(input.now.getTime() + ttlMs).toISOString()}::timestamptz
+        returning response_status, response_body)
+      select response_status, response_body from record`;
+    try {
+      const rows = rowsOf<{ response_status: number; response_body: unknown }>(
+        await retryStatement(() => database.db.execute(statement)),
+      );
+      const row = rows[0];
+      assert(row, 'idempotency record not written');
+      const body = typeof row.response_body === 'string' ? JSON.parse(row.response_body) : row.response_body;
+      return { kind: 'executed', status: Number(row.response_status), body: body as B };
+    } catch (error) {
+      const taken = pgErrorCode(error) === '23505' && pgConstraint(error) === 'idempotency_records_pk';
+      if (!taken && !isDuplicateEffect(error)) throw error;
+    }
+    const stored = await readIdempotencyRecord(database, idem);
+    if (stored) {
+      const expired = await database.db
+        .delete(idempotencyRecords)
+        .where(
+          and(
+            eq(idempotencyRecords.scope, idem.scope),
+            eq(idempotencyRecords.key, idem.key),
+            sql`${idempotencyRecords.expiresAt} < ${now}::timestamptz`,
+          ),
+        )
+        .returning({ key: idempotencyRecords.key });
+      if (expired.length === 0) return stored as IdempotentOutcome<B>;
+    }
+  }
+  throw new MoneyMovementError('idempotency key kept changing hands');
+}
+
+/** Run one autocommitted statement, retrying serialization failures and deadlocks (bounded). */
+async function retryStatement<R>(run: () => Promise<R>): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const code = pgErrorCode(error);
+      if (!code || !RETRYABLE_CODES.has(code) || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 2 ** attempt));
+    }
+  }
 }

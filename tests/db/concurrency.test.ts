@@ -4,9 +4,11 @@
  */
 import {
   borrowLoan,
+  borrowOnce,
   createTestDatabase,
   createUserWithLine,
   creditLines,
+  type IdempotentOutcome,
   type LoanInput,
   loans,
   outboxEvents,
@@ -67,13 +69,16 @@ describe.skipIf(!url)('money movement on PostgreSQL (Neon driver via proxy)', ()
     return row!.usedFen;
   }
 
-  const borrow = (
+  type Borrow = (
     userId: string,
     creditLineId: string,
     principalFen: bigint,
     key: string,
-    requestHash = 'h',
-  ) =>
+    requestHash?: string,
+  ) => Promise<IdempotentOutcome<Record<string, unknown>>>;
+
+  /** Interactive transaction: runIdempotent + borrowLoan. */
+  const interactive: Borrow = (userId, creditLineId, principalFen, key, requestHash = 'h') =>
     runIdempotent<Record<string, unknown>>(
       database,
       { scope: `${userId}:POST /v1/loans`, key, requestHash },
@@ -94,63 +99,86 @@ describe.skipIf(!url)('money movement on PostgreSQL (Neon driver via proxy)', ()
       },
     );
 
-  it('50 concurrent draws of random amounts never exceed the line', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.bigInt({ min: 10_000n, max: 60_000n }), { minLength: 50, maxLength: 50 }),
-        async (amounts) => {
-          const limitFen = 1_000_000n;
-          const { userId, creditLineId } = await createUserWithLine(database.db, {
-            baseLimitFen: limitFen,
-            now: NOW,
-          });
-          const outcomes = await Promise.all(
-            amounts.map((amount, i) => borrow(userId, creditLineId, amount, `draw-${i}`)),
-          );
-          let grantedFen = 0n;
-          outcomes.forEach((o, i) => {
-            expect(o.kind).toBe('executed');
-            if (o.kind === 'executed' && o.status === 201) grantedFen += amounts[i]!;
-            else expect(o).toMatchObject({ status: 422, body: { error: { code: 'credit_limit_exceeded' } } });
-          });
-          expect(grantedFen).toBeLessThanOrEqual(limitFen);
-          expect(await usedFen(creditLineId)).toBe(grantedFen);
-          const loanRows = await database.db.select().from(loans).where(eq(loans.creditLineId, creditLineId));
-          expect(loanRows.reduce((s, l) => s + l.principalFen, 0n)).toBe(grantedFen);
-          // The line was oversubscribed (≥ 500,000 requested), so refusals only happen when a
-          // further draw really would not fit.
-          const refusedAmounts = amounts.filter(
-            (_, i) => outcomes[i]!.kind === 'executed' && (outcomes[i] as { status: number }).status === 422,
-          );
-          for (const refused of refusedAmounts) expect(grantedFen + refused).toBeGreaterThan(limitFen);
-          expect(await verifyInvariants(database)).toEqual([]);
-        },
-      ),
-      { numRuns: 3 },
-    );
-  });
-
-  it('the same idempotency key sent 20 times at once has one effect', async () => {
-    const { userId, creditLineId } = await createUserWithLine(database.db, {
-      baseLimitFen: 1_000_000n,
+  /** One autocommitted statement: borrowOnce. */
+  const singleStatement: Borrow = (userId, creditLineId, principalFen, key, requestHash = 'h') =>
+    borrowOnce<Record<string, unknown>>(database, {
+      idempotency: { scope: `${userId}:POST /v1/loans`, key, requestHash },
+      loan: loanInput(userId, creditLineId, principalFen),
+      schedule: simpleSchedule({ principalFen, count: 3, interestFen: 100n, firstDueDate: '2026-12-28' }),
       now: NOW,
+      created: { body: (id) => ({ id }) },
+      refused: { body: (code) => ({ error: { code } }) },
     });
-    const outcomes = await Promise.all(
-      Array.from({ length: 20 }, () => borrow(userId, creditLineId, 123_456n, 'same-key')),
-    );
-    const executed = outcomes.filter((o) => o.kind === 'executed');
-    const replayed = outcomes.filter((o) => o.kind === 'replayed');
-    expect(executed).toHaveLength(1);
-    expect(replayed).toHaveLength(19);
-    const first = executed[0] as unknown as { body: { id: string } };
-    for (const r of replayed) expect(r).toMatchObject({ status: 201, body: { id: first.body.id } });
-    expect(await usedFen(creditLineId)).toBe(123_456n);
-    expect(await database.db.select().from(loans).where(eq(loans.userId, userId))).toHaveLength(1);
-    const events = await database.db.select().from(outboxEvents).where(eq(outboxEvents.userId, userId));
-    expect(events).toHaveLength(1);
-    // Same key, different body → refused, no second effect.
-    expect(await borrow(userId, creditLineId, 1n, 'same-key', 'other-hash')).toEqual({ kind: 'mismatch' });
-    expect(await verifyInvariants(database)).toEqual([]);
+
+  describe.each([
+    ['an interactive transaction', () => interactive],
+    ['a single statement', () => singleStatement],
+  ])('borrowing through %s', (_name, pick) => {
+    it('50 concurrent draws of random amounts never exceed the line', async () => {
+      const borrow = pick();
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.bigInt({ min: 10_000n, max: 60_000n }), { minLength: 50, maxLength: 50 }),
+          async (amounts) => {
+            const limitFen = 1_000_000n;
+            const { userId, creditLineId } = await createUserWithLine(database.db, {
+              baseLimitFen: limitFen,
+              now: NOW,
+            });
+            const outcomes = await Promise.all(
+              amounts.map((amount, i) => borrow(userId, creditLineId, amount, `draw-${i}`)),
+            );
+            let grantedFen = 0n;
+            outcomes.forEach((o, i) => {
+              expect(o.kind).toBe('executed');
+              if (o.kind === 'executed' && o.status === 201) grantedFen += amounts[i]!;
+              else
+                expect(o).toMatchObject({ status: 422, body: { error: { code: 'credit_limit_exceeded' } } });
+            });
+            expect(grantedFen).toBeLessThanOrEqual(limitFen);
+            expect(await usedFen(creditLineId)).toBe(grantedFen);
+            const loanRows = await database.db
+              .select()
+              .from(loans)
+              .where(eq(loans.creditLineId, creditLineId));
+            expect(loanRows.reduce((s, l) => s + l.principalFen, 0n)).toBe(grantedFen);
+            // The line was oversubscribed (≥ 500,000 requested), so refusals only happen when a
+            // further draw really would not fit.
+            const refusedAmounts = amounts.filter(
+              (_, i) =>
+                outcomes[i]!.kind === 'executed' && (outcomes[i] as { status: number }).status === 422,
+            );
+            for (const refused of refusedAmounts) expect(grantedFen + refused).toBeGreaterThan(limitFen);
+            expect(await verifyInvariants(database)).toEqual([]);
+          },
+        ),
+        { numRuns: 3 },
+      );
+    });
+
+    it('the same idempotency key sent 20 times at once has one effect', async () => {
+      const borrow = pick();
+      const { userId, creditLineId } = await createUserWithLine(database.db, {
+        baseLimitFen: 1_000_000n,
+        now: NOW,
+      });
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, () => borrow(userId, creditLineId, 123_456n, 'same-key')),
+      );
+      const executed = outcomes.filter((o) => o.kind === 'executed');
+      const replayed = outcomes.filter((o) => o.kind === 'replayed');
+      expect(executed).toHaveLength(1);
+      expect(replayed).toHaveLength(19);
+      const first = executed[0] as unknown as { body: { id: string } };
+      for (const r of replayed) expect(r).toMatchObject({ status: 201, body: { id: first.body.id } });
+      expect(await usedFen(creditLineId)).toBe(123_456n);
+      expect(await database.db.select().from(loans).where(eq(loans.userId, userId))).toHaveLength(1);
+      const events = await database.db.select().from(outboxEvents).where(eq(outboxEvents.userId, userId));
+      expect(events).toHaveLength(1);
+      // Same key, different body → refused, no second effect.
+      expect(await borrow(userId, creditLineId, 1n, 'same-key', 'other-hash')).toEqual({ kind: 'mismatch' });
+      expect(await verifyInvariants(database)).toEqual([]);
+    });
   });
 
   it('a transaction whose connection drops half-way leaves no trace', async () => {

@@ -21,6 +21,7 @@ import {
   applyRepayment,
   availableFen,
   borrowLoan,
+  borrowOnce,
   cancelLoan,
   captureHold,
   createLoan,
@@ -545,6 +546,121 @@ describe('runIdempotent', () => {
       .from(idempotencyRecords)
       .where(eq(idempotencyRecords.key, 'k-2'));
     expect(records.map((r) => r.state)).toEqual(['completed']);
+    expect(await verifyInvariants(database)).toEqual([]);
+  });
+});
+
+describe('borrowOnce (one statement)', () => {
+  it('books, refuses with the right code, replays and detects a reused key', async () => {
+    const { userId, creditLineId } = await createUserWithLine(database.db, {
+      baseLimitFen: 50_000n,
+      now: NOW,
+    });
+    const once = (key: string, principalFen: bigint, requestHash = `h${principalFen}`) =>
+      borrowOnce<Record<string, unknown>>(database, {
+        idempotency: { scope: `${userId}:POST /v1/loans`, key, requestHash },
+        loan: loanInput(userId, creditLineId, principalFen),
+        schedule: simpleSchedule({ principalFen, count: 3, interestFen: 10n, firstDueDate: '2026-12-28' }),
+        now: NOW,
+        created: { body: (id) => ({ id }) },
+        refused: { body: (code) => ({ error: { code } }) },
+      });
+    const first = await once('a', 30_000n);
+    expect(first).toMatchObject({ kind: 'executed', status: 201 });
+    expect(await once('a', 30_000n)).toEqual({ ...first, kind: 'replayed' });
+    expect(await once('a', 1_000n)).toEqual({ kind: 'mismatch' });
+    expect(await once('b', 20_001n)).toEqual({
+      kind: 'executed',
+      status: 422,
+      body: { error: { code: 'credit_limit_exceeded' } },
+    });
+    await database.db.update(creditLines).set({ frozen: true }).where(eq(creditLines.id, creditLineId));
+    expect(await once('c', 1_000n)).toMatchObject({
+      status: 422,
+      body: { error: { code: 'credit_line_frozen' } },
+    });
+    expect((await line(creditLineId)).usedFen).toBe(30_000n);
+    expect(await accountBalance(database.db, systemAccount('bank'))).toBeLessThan(0n);
+    expect(await verifyInvariants(database)).toEqual([]);
+  });
+});
+
+describe('verifyInvariants', () => {
+  /** Apply a corruption with triggers off, run the checker in the same transaction, roll back. */
+  async function violationsAfter(corrupt: ReturnType<typeof sql>): Promise<string[]> {
+    let found: string[] = [];
+    await withTransaction(database, async (tx) => {
+      await tx.execute(sql`set local session_replication_role = replica`);
+      await tx.execute(corrupt);
+      found = (await verifyInvariants({ db: tx })).map((v) => v.invariant);
+      throw new Error('roll back');
+    }).catch((e: unknown) => {
+      if ((e as Error).message !== 'roll back') throw e;
+    });
+    return found;
+  }
+
+  it('is green on a consistent database and names each kind of corruption', async () => {
+    const { userId, creditLineId } = await createUserWithLine(database.db, {
+      baseLimitFen: 100_000n,
+      now: NOW,
+    });
+    const borrowed = await withTransaction(database, (tx) =>
+      borrowLoan(tx, {
+        loan: loanInput(userId, creditLineId, 30_000n),
+        schedule: simpleSchedule({
+          principalFen: 30_000n,
+          count: 3,
+          interestFen: 100n,
+          firstDueDate: '2026-12-28',
+        }),
+        now: NOW,
+      }),
+    );
+    if (!borrowed.ok) throw new Error('borrow failed');
+    const loanId = borrowed.value.loanId;
+    expect(await verifyInvariants(database)).toEqual([]);
+    const table: Array<[string, ReturnType<typeof sql>]> = [
+      [
+        'ledger_transaction_balanced',
+        sql`insert into ledger_postings (transaction_id, account_id, currency, amount_fen)
+          select transaction_id, account_id, currency, 1 from ledger_postings limit 1`,
+      ],
+      [
+        'credit_line_used_equals_open_principal',
+        sql`update credit_lines set used_fen = used_fen + 1 where id = ${creditLineId}`,
+      ],
+      [
+        'credit_line_available_nonnegative',
+        sql`update credit_lines set base_limit_fen = 1 where id = ${creditLineId}`,
+      ],
+      [
+        'installment_paid_equals_allocations',
+        sql`update installments set paid_principal_fen = 1 where loan_id = ${loanId} and number = 1`,
+      ],
+      [
+        'loan_schedule_principal',
+        sql`update loans set principal_fen = principal_fen + 1 where id = ${loanId}`,
+      ],
+      [
+        'receivable_equals_open_principal',
+        sql`update installments set principal_fen = principal_fen + 5 where loan_id = ${loanId} and number = 2`,
+      ],
+      [
+        'captured_checkout_has_one_loan',
+        sql`insert into checkouts (id, merchant_id, mode, out_trade_no, token, amount_fen, scene, description,
+          notify_url, request_hash, expires_at, status, amount_captured_fen)
+        values ('chk_orphan', 'mch_none', 'test', 'o-1', 't-1', 100, 'dining', 'x', 'https://x', 'h', now(), 'captured', 100)`,
+      ],
+      [
+        'idempotency_completed',
+        sql`insert into idempotency_records (scope, key, request_hash, state, expires_at)
+        values ('s', 'stuck', 'h', 'in_progress', now())`,
+      ],
+    ];
+    for (const [invariant, corruption] of table) {
+      expect(await violationsAfter(corruption), invariant).toContain(invariant);
+    }
     expect(await verifyInvariants(database)).toEqual([]);
   });
 });
