@@ -245,4 +245,47 @@ describe.skipIf(Boolean(reason))('mini-app in Chromium', () => {
     await page.getByText('我的账户').waitFor();
     await shot(page, '21-me');
   });
+  it('asks for a second verification when the risk engine says so, then borrows exactly once', async () => {
+    const riskUser = `${user}-risk`;
+    const phone = await newPhone(stack, riskUser);
+    await phone.page.locator('#go-apply').waitFor();
+    const riskToken = await apiSession(stack, riskUser);
+    await apiCall(stack, riskToken, 'POST', '/v1/education/quiz', {
+      answers: QUIZ_QUESTIONS.map((q) => ({ question_id: q.id, option_id: q.correctOptionId })),
+    });
+    await apiCall(stack, riskToken, 'POST', '/v1/credit/applications', {
+      monthly_income: 2_000_000,
+      consents: ['privacy_policy', 'credit_assessment', 'identity_verification'],
+    });
+    // A first small loan, then one above ¥5,000 and more than 5× the largest so far: the risk
+    // engine's large-withdrawal rule asks for a second verification.
+    await apiCall(stack, riskToken, 'POST', '/v1/loans', {
+      product: 'cash_loan',
+      principal_amount: 50_000,
+      term_months: 3,
+      method: 'equal_installment',
+    });
+    await open(phone.page, stack, '/pages/borrow/index');
+    await fill(phone.page, 'borrow-amount', '6000');
+    await phone.page.locator('#trial').waitFor();
+    await phone.page.locator('#agree-contract').click();
+    await phone.page.locator('#confirm-borrow').click();
+    await phone.page.locator('#step-up').waitFor();
+    // dev/test: the panel is pre-filled with what the SMS and device adapters would deliver.
+    await expect.poll(() => phone.page.locator('#step-up-otp input').inputValue()).toMatch(/^\d{6}$/);
+    await expect.poll(() => phone.page.locator('#step-up-device input').inputValue()).toMatch(/^\d{6}$/);
+    await shot(phone.page, '22-borrow-step-up');
+    await phone.page.locator('#step-up-verify').click();
+    await phone.page.locator('#disbursed-notice').waitFor();
+    const loans = await apiCall<{ data: { principal_amount: number }[] }>(
+      stack,
+      riskToken,
+      'GET',
+      '/v1/loans',
+    );
+    await shot(phone.page, '23-borrow-after-step-up');
+    // Exactly one loan for the verified request: the retry with the same key ran once.
+    expect(loans.data.map((l) => l.principal_amount).sort((a, b) => a - b)).toEqual([50_000, 600_000]);
+    await phone.context.close();
+  });
 });

@@ -12,8 +12,17 @@ import { idempotencyKeys } from '../../services/idempotency';
 import type { CreditApplicationResult } from '../../services/types';
 import './index.scss';
 
+/** The server writes "中文 (English)"; the page shows the Chinese part when there is one. */
+export function chineseOnly(text: string): string {
+  const cut = text.search(/ \([A-Za-z]/);
+  const head = cut > 0 ? text.slice(0, cut) : text;
+  return /[\u4e00-\u9fa5]/.test(head) ? head.trim() : text;
+}
+
 function reasonText(reason: CreditApplicationResult['reasons'][number]): string {
-  return typeof reason === 'string' ? reason : (reason.message ?? reason.text ?? reason.code ?? '');
+  return chineseOnly(
+    typeof reason === 'string' ? reason : (reason.message ?? reason.text ?? reason.code ?? ''),
+  );
 }
 
 export default function Apply() {
