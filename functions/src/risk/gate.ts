@@ -8,12 +8,12 @@
  * records are detached writes (detached.ts) that survive it.
  */
 import { performance } from 'node:perf_hooks';
-import { and, desc, eq, gt, inArray, ne } from 'drizzle-orm';
+import { rowsOf } from '@fenqi/db';
+import { eq, sql } from 'drizzle-orm';
 import type { AppConfig } from '../config';
 import { type Database, newId, schema, type Tx } from '../db';
 import type { RiskDecision as GateDecision, RiskInput as GateInput, RiskGate } from '../risk-gate';
 import { appendAudit } from '../security/audit';
-import { grantedAuthorizations } from './authorizations';
 import { detachWrite } from './detached';
 import {
   DEFAULT_RISK_POLICY,
@@ -25,7 +25,7 @@ import {
   type RiskDecision,
   type RiskInput,
 } from './shared';
-import { challengeReason, insertChallenge, keyHash, stepUpSatisfied } from './step-up';
+import { challengeReason, insertChallenge, keyHash, STEP_UP_TRUST_MS } from './step-up';
 
 /** Optional client hint the caller may add (from an `X-Device-Location: lat,lon` header). */
 export type GateInputWithLocation = GateInput & { location?: GeoPoint };
@@ -43,7 +43,22 @@ export interface LoadedRiskInput {
   granted: Set<string>;
 }
 
-/** Builds the engine's input from the database, honouring the user's authorisations. */
+interface LoadedRow {
+  granted: string[] | null;
+  user: { status: string; failed: number; mfa: boolean } | null;
+  events: Array<{ t: number; kh: string | null; device: string | null; loc: GeoPoint | null }> | null;
+  sessions: Array<{ t: number; device: string }> | null;
+  loans: Array<{ t: number; p: string }> | null;
+  pw: Array<{ t: number; ok: boolean }> | null;
+  stepups: Array<{ t: number; reason: string }> | null;
+}
+
+/**
+ * Builds the engine's input from the database in ONE round trip (a serverless function talks
+ * to a remote database: seven sequential queries would cost seven network latencies).
+ * Device ids and locations are selected only when the user's `device_info` / `location`
+ * authorisations are on — otherwise the database never even returns them.
+ */
 export async function loadRiskInput(
   db: Database['db'] | Tx,
   input: GateInputWithLocation,
@@ -51,35 +66,50 @@ export async function loadRiskInput(
 ): Promise<LoadedRiskInput> {
   const now = input.now;
   const nowMs = now.getTime();
-  const granted = await grantedAuthorizations(db, input.userId);
-  const useDevices = granted.has('device_info');
-  const useLocation = granted.has('location');
   const policy = DEFAULT_RISK_POLICY;
   const activitySince = new Date(
     nowMs - Math.max(policy.impossibleTravelWindowMs, policy.hourlyWindowMs, policy.multiDeviceWindowMs),
-  );
-
-  const [user] = await db
-    .select({
-      status: schema.users.status,
-      failed: schema.users.failedPasswordCount,
-      mfa: schema.users.mfaRequired,
-    })
-    .from(schema.users)
-    .where(eq(schema.users.id, input.userId));
-
-  const events = await db
-    .select({ details: schema.riskEvents.details, createdAt: schema.riskEvents.createdAt })
-    .from(schema.riskEvents)
-    .where(
-      and(
-        eq(schema.riskEvents.userId, input.userId),
-        eq(schema.riskEvents.kind, 'evaluation'),
-        gt(schema.riskEvents.createdAt, activitySince),
-      ),
-    )
-    .orderBy(desc(schema.riskEvents.createdAt))
-    .limit(HISTORY_ROWS_MAX);
+  ).toISOString();
+  const loansSince = new Date(nowMs - policy.withdrawalHistoryWindowMs).toISOString();
+  const stepUpsSince = new Date(nowMs - 48 * 3600 * 1000).toISOString();
+  const u = input.userId;
+  const epoch = (col: string) => sql.raw(`(extract(epoch from ${col}) * 1000)::float8`);
+  const result = await db.execute(sql`
+    with g as (select key from authorizations where user_id = ${u} and granted),
+    f as (select exists(select 1 from g where key = 'device_info') as dev, exists(select 1 from g where key = 'location') as loc)
+    select
+      (select coalesce(json_agg(key), '[]'::json) from g) as granted,
+      (select json_build_object('status', status, 'failed', failed_password_count, 'mfa', mfa_required) from users where id = ${u}) as user,
+      (select coalesce(json_agg(json_build_object(
+          't', ${epoch('e.created_at')},
+          'kh', e.details->>'idempotency_key_hash',
+          'device', case when f.dev then e.details->>'device_id' end,
+          'loc', case when f.loc then e.details->'location' end)), '[]'::json)
+        from (select details, created_at from risk_events
+              where user_id = ${u} and kind = 'evaluation' and created_at > ${activitySince}::timestamptz
+              order by created_at desc limit ${HISTORY_ROWS_MAX}) e, f) as events,
+      (select coalesce(json_agg(json_build_object('t', ${epoch('s.created_at')}, 'device', s.device_id)), '[]'::json)
+        from (select device_id, created_at from login_attempts, f
+              where f.dev and subject = ${u} and kind = 'session' and success and device_id is not null
+                and created_at > ${activitySince}::timestamptz
+              order by created_at desc limit ${HISTORY_ROWS_MAX}) s) as sessions,
+      (select coalesce(json_agg(json_build_object('t', ${epoch('l.created_at')}, 'p', l.principal_fen::text)), '[]'::json)
+        from (select principal_fen, created_at from loans
+              where user_id = ${u} and status <> 'canceled' and created_at > ${loansSince}::timestamptz
+              order by created_at desc limit ${HISTORY_ROWS_MAX}) l) as loans,
+      (select coalesce(json_agg(json_build_object('t', ${epoch('a.created_at')}, 'ok', a.success)), '[]'::json)
+        from (select success, created_at from login_attempts
+              where subject = ${u} and kind in ('password', 'step_up')
+              order by created_at desc limit 50) a) as pw,
+      (select coalesce(json_agg(json_build_object('t', ${epoch('c.completed_at')}, 'reason', c.reason)), '[]'::json)
+        from (select reason, completed_at from step_up_challenges
+              where user_id = ${u} and status = 'passed' and completed_at > ${stepUpsSince}::timestamptz
+              order by completed_at desc limit 50) c) as stepups
+  `);
+  const row = (rowsOf<LoadedRow>(result)[0] ?? {}) as LoadedRow;
+  const granted = new Set(row.granted ?? []);
+  const useLocation = granted.has('location');
+  const useDevices = granted.has('device_info');
 
   const logins: LoginRecord[] = [];
   const attempts: { atMs: number }[] = [];
@@ -87,87 +117,33 @@ export async function loadRiskInput(
   // count once, and this request counts itself.
   const thisKey = keyHash(input.idempotencyKey);
   const seenKeys = new Set<string>();
-  for (const e of events) {
-    const d = e.details as {
-      device_id?: string;
-      location?: GeoPoint;
-      action?: string;
-      idempotency_key_hash?: string;
-    };
-    const kh = d.idempotency_key_hash ?? '-';
-    if (kh === '-' || (kh !== thisKey && !seenKeys.has(kh))) attempts.push({ atMs: e.createdAt.getTime() });
+  for (const e of row.events ?? []) {
+    const kh = e.kh ?? '-';
+    if (kh === '-' || (kh !== thisKey && !seenKeys.has(kh))) attempts.push({ atMs: e.t });
     if (kh !== '-') seenKeys.add(kh);
-    const deviceId = useDevices ? d.device_id : undefined;
-    const location = useLocation ? d.location : undefined;
-    if (deviceId || location)
-      logins.push({
-        deviceId: deviceId ?? '-',
-        atMs: e.createdAt.getTime(),
-        ...(location ? { location } : {}),
-      });
+    if (e.device || e.loc)
+      logins.push({ deviceId: e.device ?? '-', atMs: e.t, ...(e.loc ? { location: e.loc } : {}) });
   }
-  if (useDevices) {
-    const sessions = await db
-      .select({ deviceId: schema.loginAttempts.deviceId, createdAt: schema.loginAttempts.createdAt })
-      .from(schema.loginAttempts)
-      .where(
-        and(
-          eq(schema.loginAttempts.subject, input.userId),
-          eq(schema.loginAttempts.kind, 'session'),
-          eq(schema.loginAttempts.success, true),
-          gt(schema.loginAttempts.createdAt, activitySince),
-        ),
-      )
-      .limit(HISTORY_ROWS_MAX);
-    for (const s of sessions)
-      if (s.deviceId) logins.push({ deviceId: s.deviceId, atMs: s.createdAt.getTime() });
-  }
-  // This request itself.
+  for (const s of row.sessions ?? []) logins.push({ deviceId: s.device, atMs: s.t });
   const here = useLocation ? input.location : undefined;
   const hereDevice = useDevices ? input.deviceId : undefined;
   if (hereDevice || here)
     logins.push({ deviceId: hereDevice ?? '-', atMs: nowMs, ...(here ? { location: here } : {}) });
 
-  const loans = await db
-    .select({ principalFen: schema.loans.principalFen, createdAt: schema.loans.createdAt })
-    .from(schema.loans)
-    .where(
-      and(
-        eq(schema.loans.userId, input.userId),
-        ne(schema.loans.status, 'canceled'),
-        gt(schema.loans.createdAt, new Date(nowMs - policy.withdrawalHistoryWindowMs)),
-      ),
-    )
-    .orderBy(desc(schema.loans.createdAt))
-    .limit(HISTORY_ROWS_MAX);
-
-  const pw = await db
-    .select({
-      success: schema.loginAttempts.success,
-      kind: schema.loginAttempts.kind,
-      createdAt: schema.loginAttempts.createdAt,
-    })
-    .from(schema.loginAttempts)
-    .where(
-      and(
-        eq(schema.loginAttempts.subject, input.userId),
-        inArray(schema.loginAttempts.kind, ['password', 'step_up']),
-      ),
-    )
-    .orderBy(desc(schema.loginAttempts.createdAt))
-    .limit(50);
-  const passwordAttempts: PasswordAttemptRecord[] = pw.map((p) => ({
-    atMs: p.createdAt.getTime(),
-    ok: p.success,
-  }));
+  const passwordAttempts: PasswordAttemptRecord[] = (row.pw ?? []).map((p) => ({ atMs: p.t, ok: p.ok }));
   // The borrower area's own counter (users.failed_password_count / mfa_required) counts too.
-  const counted = Math.max(user?.failed ?? 0, user?.mfa ? policy.passwordFailuresStepUp : 0);
+  const counted = Math.max(row.user?.failed ?? 0, row.user?.mfa ? policy.passwordFailuresStepUp : 0);
   let run = 0;
-  for (const p of passwordAttempts) {
+  for (const p of [...passwordAttempts].sort((a, b) => b.atMs - a.atMs)) {
     if (p.ok) break;
     run++;
   }
   for (let i = run; i < Math.min(counted, 50); i++) passwordAttempts.push({ atMs: nowMs, ok: false });
+
+  const kh = keyHash(input.idempotencyKey);
+  const stepUpSatisfied = (row.stepups ?? []).some(
+    (c) => (kh !== '-' && c.reason.endsWith(`|${kh}`)) || nowMs - c.t <= STEP_UP_TRUST_MS,
+  );
 
   return {
     granted,
@@ -175,12 +151,12 @@ export async function loadRiskInput(
       action,
       amountFen: input.amountFen > 0n ? input.amountFen : 1n,
       nowMs,
-      accountFrozen: user?.status === 'frozen',
+      accountFrozen: row.user?.status === 'frozen',
       logins: logins.slice(0, HISTORY_ROWS_MAX),
-      withdrawals: loans.map((l) => ({ amountFen: l.principalFen, atMs: l.createdAt.getTime() })),
+      withdrawals: (row.loans ?? []).map((l) => ({ amountFen: BigInt(l.p), atMs: l.t })),
       attempts: attempts.slice(0, HISTORY_ROWS_MAX),
       passwordAttempts: passwordAttempts.slice(0, HISTORY_ROWS_MAX),
-      stepUpSatisfied: await stepUpSatisfied(db, input.userId, input.idempotencyKey, now),
+      stepUpSatisfied,
     },
   };
 }
