@@ -239,6 +239,51 @@ const BY_CODE: Record<string, Omit<ErrorView, 'code' | 'requestId'>> = {
     message: '请先申请授信额度，再借款。',
     next: { kind: 'navigate', label: '申请额度', url: PAGES.apply },
   },
+  credit_line_required: {
+    title: '还没有额度',
+    message: '请先申请授信额度，再借款。',
+    next: { kind: 'navigate', label: '申请额度', url: PAGES.apply },
+  },
+  credit_line_exists: {
+    title: '已经有额度了',
+    message: '您已获得授信额度，可以直接借款。',
+    next: { kind: 'navigate', label: '去借款', url: PAGES.borrow },
+  },
+  consent_required: {
+    title: '需要您的授权',
+    message: '请阅读并同意《个人信息处理规则》和《授信协议》后再提交。',
+    next: NONE,
+  },
+  loan_not_cancelable: {
+    title: '无法取消',
+    message: '只有冷静期内、款项发放前的借款可以免费取消。您可以随时提前还款，不收违约金。',
+    next: { kind: 'navigate', label: '查看账单', url: PAGES.bills },
+  },
+  nothing_due: {
+    title: '没有需要还的账单',
+    message: '当前没有到期或待还的款项。',
+    next: NONE,
+  },
+  quote_invalid: {
+    title: '试算已失效',
+    message: '价格已更新，请重新确认借款信息。',
+    next: RETRY,
+  },
+  quote_expired: {
+    title: '试算已过期',
+    message: '试算结果超过 30 分钟已失效，请重新确认借款信息。',
+    next: RETRY,
+  },
+  checkout_already_confirmed: {
+    title: '订单已支付',
+    message: '这笔订单已经完成分期支付，请勿重复付款。',
+    next: NONE,
+  },
+  checkout_canceled: {
+    title: '订单已取消',
+    message: '商家已取消这笔订单，没有产生任何费用。',
+    next: NONE,
+  },
   rate_limited: {
     title: '操作太频繁',
     message: '请稍等片刻再试。',
