@@ -31,6 +31,8 @@ export async function getMe(ctx: Ctx) {
     status: user.status,
     monthly_income: user.declaredMonthlyIncomeFen === null ? null : Number(user.declaredMonthlyIncomeFen),
     currency: 'CNY',
+    health_score: health.score,
+    education_passed: user.educationPassedAt !== null,
     health: {
       score: health.score,
       band: healthBand(health.score),
