@@ -60,6 +60,7 @@ async function findSeedDemo(): Promise<SeedDemo | undefined> {
  * package's worker module; returns a label for the ready line, or undefined when absent.
  */
 async function startWorker(database: Database, config: AppConfig): Promise<string | undefined> {
+  if (process.env.SIM_WORKER === 'off') return undefined;
   let worker: Record<string, unknown>;
   let clock: Record<string, unknown>;
   try {
