@@ -79,7 +79,7 @@ export async function seedDemo(deps: {
       return { api_key: stored.api_key, webhook_secret: stored.webhook_secret, written: false };
     }
     return {
-      api_key: await rotateApiKey(tx, { merchantId: DEMO_MERCHANT_ID, mode: 'test', now }),
+      api_key: (await rotateApiKey(tx, { merchantId: DEMO_MERCHANT_ID, mode: 'test', now })).plaintext,
       webhook_secret: await rotateWebhookSecret(tx, {
         merchantId: DEMO_MERCHANT_ID,
         mode: 'test',

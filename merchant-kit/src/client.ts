@@ -187,6 +187,20 @@ export class FenqiClient {
     return this.request('POST', `/v1/merchant/events/${encodeURIComponent(eventId)}/redeliver`, {}, options);
   }
 
+  /**
+   * Issues a new secret key for this key's mode and retires the current ones after
+   * `expire_current_in` seconds (0 = at once). The new key is in `secret`, shown only here.
+   */
+  rotateApiKey(params: { expire_current_in?: number } = {}): Promise<{
+    object: 'api_key';
+    secret: string;
+    prefix: string;
+    livemode: boolean;
+    previous_keys_expire_at: string;
+  }> {
+    return this.request('POST', '/v1/merchant/api-keys/rotate', params);
+  }
+
   private async request<T>(
     method: 'GET' | 'POST',
     path: string,

@@ -28,6 +28,40 @@ describe.each(kinds)('checkout lifecycle laws (%s)', (kind) => {
     await h.receiver.waitFor('checkout.expired');
   });
 
+  it('API keys rotate: the new key works at once, the old one until its grace ends', async () => {
+    const { withTransaction } = await import('@fenqi/db');
+    const { createMerchant } = await import('../../functions/src/merchant/merchants');
+    const { FenqiClient } = await import('../../merchant-kit/src/index');
+    const m = await withTransaction(h.database, (tx) =>
+      createMerchant(tx, {
+        name: 'Key Shop',
+        scene: 'retail',
+        modes: ['test'],
+        webhookUrl: h.receiver.url,
+        now: new Date(h.nowMs()),
+      }),
+    );
+    const oldClient = new FenqiClient({ apiKey: m.apiKeys.test!, baseUrl: h.baseUrl });
+    const rotated = await oldClient.rotateApiKey({ expire_current_in: 3_600 });
+    expect(rotated.secret).toMatch(/^sk_test_[0-9A-Za-z]{32}$/);
+    expect(rotated.prefix).toBe(`sk_test_…${rotated.secret.slice(-4)}`);
+    const newClient = new FenqiClient({ apiKey: rotated.secret, baseUrl: h.baseUrl });
+    expect((await oldClient.listEvents()).data).toEqual([]);
+    expect((await newClient.listEvents()).data).toEqual([]);
+    h.advance(3_601_000);
+    await expect(oldClient.listEvents()).rejects.toMatchObject({ status: 401, code: 'invalid_api_key' });
+    const again = await newClient.rotateApiKey();
+    await expect(newClient.listEvents()).rejects.toMatchObject({ status: 401 });
+    const latest = new FenqiClient({ apiKey: again.secret, baseUrl: h.baseUrl });
+    expect((await latest.listEvents()).data).toEqual([]);
+    const keys = await h.database.db
+      .select()
+      .from(schema.apiKeys)
+      .where(eq(schema.apiKeys.merchantId, m.merchantId));
+    expect(keys.map((k) => k.keyHash).join()).not.toContain(again.secret); // only hashes stored
+    expect(keys).toHaveLength(3);
+  });
+
   it('confirm racing cancel: exactly one wins and the line holds exactly what the outcome says', async () => {
     for (let round = 0; round < 3; round += 1) {
       const shopper = await h.newShopper(1_000_000n);

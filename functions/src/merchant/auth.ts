@@ -9,8 +9,8 @@ let registered = false;
 export function registerMerchantAuthenticator(): void {
   if (registered) return;
   registered = true;
-  registerAuthenticator('merchant', async ({ token, database }): Promise<Principal> => {
-    const merchant = await findMerchantByApiKey(database, token);
+  registerAuthenticator('merchant', async ({ token, database, now }): Promise<Principal> => {
+    const merchant = await findMerchantByApiKey(database, token, now);
     if (!merchant) throw new ApiError('authentication', 'invalid_api_key', 'The API key is not valid.');
     return {
       kind: 'merchant',

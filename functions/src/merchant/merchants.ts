@@ -3,7 +3,7 @@
  * returned in plaintext only by the call that creates them.
  */
 import { newId } from '@fenqi/db';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, or } from 'drizzle-orm';
 import { type Database, schema, type Tx } from '../db';
 import { generateApiKey, generateWebhookSecret, type KeyMode, parseApiKey } from './keys';
 
@@ -57,18 +57,27 @@ export async function issueApiKey(
   return key.plaintext;
 }
 
-/** Revokes every active key of the mode and issues a new one, in one transaction. */
+/**
+ * Issues a new key for the mode and retires every other active key of that mode after
+ * `graceSeconds` (0 = at once), so a merchant can deploy the new key before the old one stops
+ * working. Returns the new plaintext — the only time it is visible.
+ */
 export async function rotateApiKey(
   tx: Tx,
-  args: { merchantId: string; mode: KeyMode; now: Date },
-): Promise<string> {
+  args: { merchantId: string; mode: KeyMode; now: Date; graceSeconds?: number },
+): Promise<{ plaintext: string; previousExpiresAt: Date }> {
+  const previousExpiresAt = new Date(args.now.getTime() + (args.graceSeconds ?? 0) * 1000);
   await tx
     .update(apiKeys)
-    .set({ revokedAt: args.now })
+    .set({ revokedAt: previousExpiresAt })
     .where(
-      and(eq(apiKeys.merchantId, args.merchantId), eq(apiKeys.mode, args.mode), isNull(apiKeys.revokedAt)),
+      and(
+        eq(apiKeys.merchantId, args.merchantId),
+        eq(apiKeys.mode, args.mode),
+        or(isNull(apiKeys.revokedAt), gt(apiKeys.revokedAt, previousExpiresAt)),
+      ),
     );
-  return issueApiKey(tx, args);
+  return { plaintext: await issueApiKey(tx, args), previousExpiresAt };
 }
 
 /** Replaces the webhook secret of a mode (old one disabled) and returns the new one. */
@@ -100,10 +109,11 @@ export interface AuthenticatedMerchant {
   scene: string;
 }
 
-/** Looks a presented key up by its hash; `null` for unknown, revoked or suspended. */
+/** Looks a presented key up by its hash; `null` for unknown, retired (as of `now`) or suspended. */
 export async function findMerchantByApiKey(
   database: Database,
   presented: string,
+  now: Date,
 ): Promise<AuthenticatedMerchant | null> {
   const parsed = parseApiKey(presented);
   if (!parsed) return null;
@@ -122,6 +132,7 @@ export async function findMerchantByApiKey(
     .where(eq(apiKeys.keyHash, parsed.hash))
     .limit(1);
   const row = rows[0];
-  if (!row || row.revokedAt !== null || row.status !== 'active' || row.mode !== parsed.mode) return null;
+  const retired = row?.revokedAt != null && row.revokedAt.getTime() <= now.getTime();
+  if (!row || retired || row.status !== 'active' || row.mode !== parsed.mode) return null;
   return { merchantId: row.merchantId, mode: row.mode, keyId: row.keyId, name: row.name, scene: row.scene };
 }

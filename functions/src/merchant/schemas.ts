@@ -46,6 +46,14 @@ export const confirmBody = z.strictObject({
     ],
   ),
 });
+/** Grace before the current keys stop working: 0 (at once) … 7 days. */
+export const rotateKeyBody = z.strictObject({
+  expire_current_in: z
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(0),
+});
 export const listQuery = z.strictObject({ ...paginationQuery });
 
 export const checkoutIdParam = { id: idParam('chk') };

@@ -22,6 +22,8 @@ import {
 import { demoRoutes } from '../merchant/demo';
 import { checkShopperEligibility } from '../merchant/eligibility';
 import { listEvents, redeliverEvent } from '../merchant/events';
+import { apiKeyPrefix } from '../merchant/keys';
+import { rotateApiKey } from '../merchant/merchants';
 import { checkoutObject } from '../merchant/objects';
 import {
   captureBody,
@@ -33,6 +35,7 @@ import {
   eventIdParam,
   listQuery,
   refundBody,
+  rotateKeyBody,
 } from '../merchant/schemas';
 import { loanSummary, loanSummaryFromPlan, shopperView } from '../merchant/shopper';
 import { triggerAfterCommit } from '../webhooks/trigger';
@@ -229,6 +232,39 @@ export const merchantRoutes: Route[] = [
       await ctx.transaction((tx) => redeliverEvent(tx, { ...scope, eventId, now: ctx.now }));
       triggerAfterCommit({ database: ctx.database, now: ctx.now, eventIds: [eventId] });
       return ok({ id: eventId, redelivery_scheduled: true });
+    },
+  }),
+
+  defineRoute({
+    method: 'POST',
+    path: '/v1/merchant/api-keys/rotate',
+    operationId: 'rotateMerchantApiKey',
+    summary:
+      'Issue a new secret key for this mode (shown once, never stored in plaintext nor replayed) and retire the current ones after expire_current_in seconds',
+    tags,
+    auth: 'merchant',
+    body: rotateKeyBody,
+    successStatus: 201,
+    async handler(ctx) {
+      const scope = scopeOf(ctx.principal);
+      const rotated = await ctx.transaction((tx) =>
+        rotateApiKey(tx, {
+          merchantId: scope.merchantId,
+          mode: scope.mode,
+          now: ctx.now,
+          graceSeconds: ctx.body.expire_current_in,
+        }),
+      );
+      return {
+        status: 201,
+        body: {
+          object: 'api_key',
+          secret: rotated.plaintext,
+          prefix: apiKeyPrefix(rotated.plaintext),
+          livemode: scope.mode === 'live',
+          previous_keys_expire_at: rotated.previousExpiresAt.toISOString(),
+        },
+      };
     },
   }),
 
