@@ -2,7 +2,8 @@
  * Connection factory: one `Database` shape over three drivers.
  *
  * - `DATABASE_URL` unset → PGlite (embedded Postgres in WASM), persisted under `dataDir`
- *   (option, else `FENQI_DATA_DIR`, else `<repo>/.data/pglite`); `memory://` keeps it in memory.
+ *   (option, else `$FENQI_DATA_DIR/pglite`, else `<repo>/.data/pglite`); `memory://` keeps it
+ *   in memory.
  * - a `*.neon.tech` URL → Neon serverless `Pool` over secure WebSocket (production).
  * - any other postgres URL → the same Neon `Pool`, through a loopback WebSocket→TCP proxy
  *   started here and stopped by `close()` (so tests exercise the production driver).
@@ -46,8 +47,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../..');
 export const migrationsFolder = path.resolve(here, '../migrations');
 
+/** PGlite's directory: `<FENQI_DATA_DIR>/pglite`, FENQI_DATA_DIR defaulting to `<repo>/.data`. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.FENQI_DATA_DIR ? path.resolve(env.FENQI_DATA_DIR) : path.join(repoRoot, '.data', 'pglite');
+  const dataDir = env.FENQI_DATA_DIR ? path.resolve(env.FENQI_DATA_DIR) : path.join(repoRoot, '.data');
+  return path.join(dataDir, 'pglite');
 }
 
 export function isNeonHost(host: string): boolean {
@@ -88,6 +91,10 @@ async function openPglite(dataDir: string): Promise<Database> {
     },
   };
 }
+
+/** The Neon pool behind a Database (symbol-keyed so it survives `{ ...database }`). */
+const POOL = Symbol('fenqi.neonPool');
+type NeonPool = import('@neondatabase/serverless').Pool;
 
 // The Neon driver's settings are process-wide; one process talks either to Neon or to
 // non-Neon hosts through the local proxy. A shared proxy serves every local pool.
@@ -144,7 +151,8 @@ async function openNeon(url: string, poolMax: number): Promise<Database> {
   });
   const db = drizzle({ client: pool, schema }) as unknown as Db;
   let closed = false;
-  return {
+  const database: Database & { [POOL]: NeonPool } = {
+    [POOL]: pool,
     db,
     driver: 'neon',
     location: redactUrl(url),
@@ -156,6 +164,7 @@ async function openNeon(url: string, poolMax: number): Promise<Database> {
       if (proxy) await releaseProxy();
     },
   };
+  return database;
 }
 
 /** Apply `db/migrations` (drizzle journal); idempotent. */
@@ -165,9 +174,23 @@ export async function migrate(database: Database): Promise<void> {
     // biome-ignore lint/suspicious/noExplicitAny: the migrator wants the driver's own type
     await run(database.db as any, { migrationsFolder });
   } else {
+    // Processes starting together must not race on one server: migrate on one connection
+    // holding a session advisory lock; the next one in finds nothing left to do.
+    const pool = (database as unknown as { [POOL]?: NeonPool })[POOL];
+    if (!pool) throw new Error('neon database without its pool');
     const { migrate: run } = await import('drizzle-orm/neon-serverless/migrator');
-    // biome-ignore lint/suspicious/noExplicitAny: the migrator wants the driver's own type
-    await run(database.db as any, { migrationsFolder });
+    const { drizzle } = await import('drizzle-orm/neon-serverless');
+    const client = await pool.connect();
+    try {
+      await client.query('select pg_advisory_lock(7273491)');
+      try {
+        await run(drizzle({ client, schema }), { migrationsFolder });
+      } finally {
+        await client.query('select pg_advisory_unlock(7273491)');
+      }
+    } finally {
+      client.release();
+    }
   }
 }
 

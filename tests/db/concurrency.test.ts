@@ -2,6 +2,7 @@
  * Money movement under real concurrency: PostgreSQL 15 through the Neon serverless driver
  * and the local WebSocket proxy (the production driver). Needs FENQI_TEST_PG_URL.
  */
+import { readdirSync } from 'node:fs';
 import {
   borrowLoan,
   borrowOnce,
@@ -11,6 +12,9 @@ import {
   type IdempotentOutcome,
   type LoanInput,
   loans,
+  migrate,
+  migrationsFolder,
+  openDatabase,
   outboxEvents,
   runIdempotent,
   serverTestUrl,
@@ -274,5 +278,26 @@ describe.skipIf(!url)('money movement on PostgreSQL (Neon driver via proxy)', ()
     const res = await database.db.execute(sql`select count(*)::int as n from skew where on_call`);
     expect((res as unknown as { rows: Array<{ n: number }> }).rows[0]!.n).toBe(1);
     expect(runs).toBeGreaterThan(2);
+  });
+
+  it('two processes migrating the same fresh database at once both succeed', async () => {
+    const name = `${database.name}_mig`;
+    await database.db.execute(sql.raw(`create database "${name}"`));
+    const target = new URL(url!);
+    target.pathname = `/${name}`;
+    const [a, b] = await Promise.all([
+      openDatabase({ url: target.toString() }),
+      openDatabase({ url: target.toString() }),
+    ]);
+    try {
+      await Promise.all([migrate(a), migrate(b)]);
+      const applied = await a.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+      const files = readdirSync(migrationsFolder).filter((f) => f.endsWith('.sql'));
+      expect((applied as unknown as { rows: Array<{ n: number }> }).rows[0]!.n).toBe(files.length);
+    } finally {
+      await a.close();
+      await b.close();
+      await database.db.execute(sql.raw(`drop database if exists "${name}" with (force)`));
+    }
   });
 });
