@@ -1195,7 +1195,10 @@ export class Simulator {
     this.stats.repayments += 1;
     const applied = field<number>(res.body, 'amount');
     this.bookRepayment(lane, user, loan, res.body);
-    if (kind === 'amount' && typeof applied === 'number' && applied > owed) {
+    // The service computes `installment` amounts itself: it must never charge more than paying
+    // everything off would cost at that moment (no hidden charge, interest only to today).
+    // A user-chosen amount above the payoff is the user's choice and goes to the credit balance.
+    if (kind === 'installment' && typeof applied === 'number' && applied > owed) {
       this.violate(
         lane.index,
         'overcharged',
