@@ -239,6 +239,19 @@ describe.skipIf(Boolean(reason))('mini-app in Chromium', () => {
 
     await open(page, stack, '/pkg-credit/temporary/index');
     await page.locator('#temporary-status').waitFor();
+    await fill(page, 'temporary-amount', '5000');
+    await fill(page, 'proof-reference', 'payslip-2026-10');
+    await page.locator('#submit-temporary').click();
+    await page.locator('#temporary-result').waitFor();
+    const line = await apiCall<{ temporary_limit_amount: number; temporary_expires_at: string | null }>(
+      stack,
+      token,
+      'GET',
+      '/v1/credit/line',
+    );
+    expect(line.temporary_limit_amount).toBe(500_000);
+    expect(line.temporary_expires_at).not.toBeNull();
+    await page.getByText('有效期至').first().waitFor();
     await shot(page, '20-temporary');
 
     await open(page, stack, '/pages/me/index');

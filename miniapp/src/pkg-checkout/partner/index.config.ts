@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '美味外卖（演示）' });
+export default definePageConfig({ navigationBarTitleText: '好味外卖（演示）' });

@@ -23,7 +23,7 @@ const ORDER = {
     { name: '配送费', quantity: 1, amount: 1200 },
   ],
   amount: 26800,
-  description: '美味外卖 · 小龙虾套餐',
+  description: '好味外卖 · 小龙虾套餐',
 };
 
 const RESULT_TEXT: Record<string, string> = {
@@ -52,7 +52,7 @@ export default function Partner() {
   return (
     <View className="page page-partner">
       <View className="partner-banner">
-        <Text className="partner-banner__name">美味外卖</Text>
+        <Text className="partner-banner__name">好味外卖</Text>
         <Text className="partner-banner__tag">合作商家演示</Text>
       </View>
       {status ? (
