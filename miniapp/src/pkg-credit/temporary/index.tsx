@@ -31,9 +31,11 @@ export default function Temporary() {
   const active = line && line.temporary_limit_amount > 0;
 
   const submit = async () => {
-    if (amount === null) return;
+    if (!active && amount === null) return;
     setFailure(null);
-    const body = { amount, proof: { type: proofType, reference: proofRef } };
+    const proof = { type: proofType, reference: proofRef };
+    // An active temporary line can be renewed once for another 30 days; otherwise ask for an amount.
+    const body = active ? { renew: true, proof } : { amount, proof };
     try {
       const r = await api.requestTemporaryIncrease(body, idempotencyKeys.keyFor('temporary', body));
       idempotencyKeys.settle('temporary');
@@ -81,24 +83,26 @@ export default function Temporary() {
       ) : null}
 
       <View className="card">
-        <Text className="card__title">{active ? '续期 / 调整临时额度' : '申请临时额度'}</Text>
+        <Text className="card__title">{active ? '续期临时额度（再延 30 天）' : '申请临时额度'}</Text>
         <Text className="card__sub">
           节日等消费高峰可申请，最高为基础额度的 50%，有效 30 天，可续期一次；需提供还款能力证明。
         </Text>
-        <View className="field">
-          <Text className="field__label">申请金额（元）</Text>
-          <Input
-            id="temporary-amount"
-            className="field__input"
-            type="digit"
-            placeholder="例如 5000"
-            value={amountText}
-            onInput={(e) => {
-              const text = e.detail.value.trim();
-              if (/^\d{0,9}(\.\d{0,2})?$/.test(text)) setAmountText(text);
-            }}
-          />
-        </View>
+        {active ? null : (
+          <View className="field">
+            <Text className="field__label">申请金额（元）</Text>
+            <Input
+              id="temporary-amount"
+              className="field__input"
+              type="digit"
+              placeholder="例如 5000"
+              value={amountText}
+              onInput={(e) => {
+                const text = e.detail.value.trim();
+                if (/^\d{0,9}(\.\d{0,2})?$/.test(text)) setAmountText(text);
+              }}
+            />
+          </View>
+        )}
         <Text className="field__label">证明材料</Text>
         <View className="temporary-proofs">
           {PROOFS.map((p) => (
@@ -123,7 +127,11 @@ export default function Temporary() {
         </View>
         {failure ? <ErrorNotice error={failure} onAction={errorActionHandler()} /> : null}
         <View className="actions">
-          <SubmitButton id="submit-temporary" disabled={amount === null || !proofRef} onSubmit={submit}>
+          <SubmitButton
+            id="submit-temporary"
+            disabled={(!active && amount === null) || !proofRef}
+            onSubmit={submit}
+          >
             提交申请
           </SubmitButton>
         </View>
