@@ -54,6 +54,9 @@ function parseArgs(argv: string[]): { options: Partial<SimOptions>; seeds: numbe
       case '--sever-rate':
         options.severRate = Number(value());
         break;
+      case '--clock-rate':
+        options.clockRate = Number(value());
+        break;
       case '--users':
         options.usersPerLane = Math.max(1, int());
         break;
@@ -62,6 +65,9 @@ function parseArgs(argv: string[]): { options: Partial<SimOptions>; seeds: numbe
         break;
       case '--quiet':
         options.quiet = true;
+        break;
+      case '--allow':
+        options.allow = value().split(',').filter(Boolean);
         break;
       case '--errors':
         break;
@@ -128,6 +134,13 @@ async function main(): Promise<void> {
     if (errors.length > 0 && process.argv.includes('--errors')) {
       lines.push('  4xx answers (status code method path × count):');
       for (const [k, v] of errors) lines.push(`    ${k} × ${v}`);
+    }
+    if (Object.keys(s.allowed).length > 0) {
+      lines.push(
+        `  KNOWN BUGS allowed by --allow (not failing this run): ${Object.entries(s.allowed)
+          .map(([k, v]) => `${k}×${v}`)
+          .join(' ')}`,
+      );
     }
     if (Object.keys(s.notImplemented).length > 0) {
       lines.push(

@@ -14,8 +14,10 @@ export function extraSteps(env: NodeJS.ProcessEnv): ExtraStep[] {
   if (!env.FENQI_TEST_PG_URL) return [];
   return [
     {
-      name: 'simulation (seed 1, 2000 ops, SIGKILLs + connection cuts)',
+      name: 'simulation (seed 1, 2000 ops, 8 lanes, SIGKILLs + connection cuts)',
       command: 'npx',
+      // --allow overcharged: known bug 1 of docs/simulation.md ("installment" payments charge more
+      // than the payoff); printed as KNOWN BUG on every run. Remove once the borrower fix lands.
       args: [
         'tsx',
         'scripts/simulate.ts',
@@ -23,9 +25,15 @@ export function extraSteps(env: NodeJS.ProcessEnv): ExtraStep[] {
         '1',
         '--ops',
         '2000',
+        '--lanes',
+        '8',
         '--faults',
         '--kill-rate',
-        '0.01',
+        '0.015',
+        '--sever-rate',
+        '0.03',
+        '--allow',
+        'overcharged',
         '--quiet',
       ],
     },

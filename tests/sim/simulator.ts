@@ -69,6 +69,8 @@ export interface SimOptions {
   quiet: boolean;
   /** Stop at the first violation (default) or collect up to 20. */
   failFast: boolean;
+  /** Violation kinds reported as known bugs instead of failing the run (`--allow a,b`). */
+  allow: string[];
 }
 
 export const DEFAULT_OPTIONS: SimOptions = {
@@ -84,6 +86,7 @@ export const DEFAULT_OPTIONS: SimOptions = {
   keepDatabase: false,
   quiet: false,
   failFast: true,
+  allow: [],
 };
 
 export interface SimStats {
@@ -108,6 +111,8 @@ export interface SimStats {
   webhookEvents: number;
   webhookDeliveries: number;
   notImplemented: Record<string, number>;
+  /** Allowed known violations by kind (`--allow`). */
+  allowed: Record<string, number>;
   /** `status code METHOD path` → count, for the report. */
   errors: Record<string, number>;
   elapsedMs: number;
@@ -193,6 +198,7 @@ export class Simulator {
       webhookEvents: 0,
       webhookDeliveries: 0,
       notImplemented: {},
+      allowed: {},
       errors: {},
       elapsedMs: 0,
     };
@@ -491,6 +497,15 @@ export class Simulator {
   }
 
   violate(lane: number, kind: string, message: string, actors: string[]): void {
+    if (this.opts.allow.includes(kind)) {
+      // Explicitly allowed known bug (--allow): counted and printed, never silent.
+      this.stats.allowed[kind] = (this.stats.allowed[kind] ?? 0) + 1;
+      if (this.stats.allowed[kind] === 1)
+        this.log(
+          `sim: ALLOWED known violation ${kind} (first at step ${this.step}): ${message.slice(0, 300)}`,
+        );
+      return;
+    }
     if (this.violations.length >= 20) return;
     this.violations.push({ step: this.step, lane, kind, message, actors });
     this.log(`sim: VIOLATION at step ${this.step} (lane ${lane}) ${kind}: ${message}`);
