@@ -102,10 +102,10 @@ let sharedProxy: { proxy: Promise<WsProxy>; users: number } | undefined;
 let neonMode: 'neon' | 'local' | undefined;
 
 async function acquireProxy(host: string, port: number): Promise<WsProxy> {
-  if (!sharedProxy) sharedProxy = { proxy: startWsProxy(), users: 0 };
+  if (!sharedProxy) sharedProxy = { proxy: startWsProxy({ thread: true }), users: 0 };
   sharedProxy.users += 1;
   const proxy = await sharedProxy.proxy;
-  proxy.allow(host, port);
+  await proxy.allow(host, port);
   return proxy;
 }
 

@@ -199,7 +199,7 @@ describe.skipIf(!url)('money movement on PostgreSQL (Neon driver via proxy)', ()
       });
       expect(result.ok).toBe(true);
       // The draw, loan, installments, ledger and outbox rows are written but not committed.
-      database.proxy!.destroyConnections();
+      await database.proxy!.destroyConnections();
       await tx.execute(sql`select 1`);
     });
     await expect(attempt).rejects.toBeTruthy();

@@ -12,10 +12,8 @@ beforeAll(async () => {
   echo = net.createServer((socket) => socket.pipe(socket));
   await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
   echoPort = (echo.address() as net.AddressInfo).port;
-  proxy = await startWsProxy({ targets: [{ host: '127.0.0.1', port: echoPort }] });
 });
 afterAll(async () => {
-  await proxy.close();
   await new Promise((resolve) => echo.close(resolve));
 });
 
@@ -28,13 +26,23 @@ function open(address: string): Promise<{ ws: WebSocket; closeCode: Promise<numb
   });
 }
 
-describe('ws proxy', () => {
+describe.each([
+  ['on the main thread', false],
+  ['on a worker thread', true],
+])('ws proxy %s', (_name, thread) => {
+  beforeAll(async () => {
+    proxy = await startWsProxy({ targets: [{ host: '127.0.0.1', port: echoPort }], thread });
+  });
+  afterAll(async () => {
+    await proxy.close();
+  });
+
   it('pipes bytes both ways to an allowed target', async () => {
     const { ws } = await open(`127.0.0.1:${echoPort}`);
     const reply = new Promise<string>((resolve) => ws.once('message', (data) => resolve(String(data))));
     ws.send(Buffer.from('hello postgres'));
     expect(await reply).toBe('hello postgres');
-    expect(proxy.connectionCount()).toBe(1);
+    expect(await proxy.connectionCount()).toBe(1);
     ws.close();
   });
 
@@ -48,9 +56,9 @@ describe('ws proxy', () => {
   it('destroyConnections drops open connections', async () => {
     const { ws, closeCode } = await open(`127.0.0.1:${echoPort}`);
     await new Promise((r) => setTimeout(r, 20));
-    proxy.destroyConnections();
+    await proxy.destroyConnections();
     expect(await closeCode).not.toBe(1000);
     expect(ws.readyState).toBe(WebSocket.CLOSED);
-    expect(proxy.connectionCount()).toBe(0);
+    expect(await proxy.connectionCount()).toBe(0);
   });
 });
