@@ -76,6 +76,7 @@ async function main(): Promise<void> {
         modes: ['test'],
         webhookUrl: notifyUrl,
         now,
+        keys: config,
       }),
     );
     const apiKey = merchant.apiKeys.test!;

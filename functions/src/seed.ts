@@ -72,6 +72,7 @@ export async function seedDemo(deps: {
         modes: ['test'],
         webhookUrl,
         now,
+        keys: deps.config,
       });
       return { api_key: created.apiKeys.test!, webhook_secret: created.webhookSecrets.test!, written: true };
     }
@@ -85,6 +86,7 @@ export async function seedDemo(deps: {
         mode: 'test',
         url: webhookUrl,
         now,
+        keys: deps.config,
       }),
       written: true,
     };

@@ -49,6 +49,12 @@ describe('seedDemo and the demo partner endpoints (pglite)', () => {
       .where(eq(schema.apiKeys.merchantId, DEMO_MERCHANT_ID));
     expect(keys).toHaveLength(1);
     expect(keys[0]!.keyHash).not.toContain(first.merchant!.apiKey.slice(8)); // stored hashed
+    const [endpoint] = await database.db
+      .select()
+      .from(schema.webhookEndpoints)
+      .where(eq(schema.webhookEndpoints.merchantId, DEMO_MERCHANT_ID));
+    expect(endpoint!.secret).toMatch(/^enc1:/); // encrypted at rest with the vault keys
+    expect(endpoint!.secret).not.toContain(first.merchant!.webhookSecret.slice(6));
     const file = JSON.parse(readFileSync(first.credentialsPath!, 'utf8'));
     expect(file.api_key).toBe(first.merchant!.apiKey);
 

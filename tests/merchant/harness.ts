@@ -29,6 +29,7 @@ export interface Shopper {
 
 export interface Harness {
   database: TestDatabase;
+  config: ReturnType<typeof loadConfig>;
   baseUrl: string;
   receiver: Receiver;
   merchantA: { id: string; key: string; secret: string; client: FenqiClient };
@@ -69,6 +70,7 @@ export async function startHarness(kind: 'pglite' | 'server'): Promise<Harness> 
       modes: ['test', 'live'],
       webhookUrl: receiver.url,
       now,
+      keys: config,
     }),
     await createMerchant(tx, {
       name: 'Sky Travel',
@@ -76,6 +78,7 @@ export async function startHarness(kind: 'pglite' | 'server'): Promise<Harness> 
       modes: ['test'],
       webhookUrl: receiver.url,
       now,
+      keys: config,
     }),
   ]);
   secretA = a.webhookSecrets.test!;
@@ -83,6 +86,7 @@ export async function startHarness(kind: 'pglite' | 'server'): Promise<Harness> 
 
   const h: Harness = {
     database,
+    config,
     baseUrl,
     receiver,
     merchantA: {

@@ -39,6 +39,7 @@ describe.each(kinds)('checkout lifecycle laws (%s)', (kind) => {
         modes: ['test'],
         webhookUrl: h.receiver.url,
         now: new Date(h.nowMs()),
+        keys: h.config,
       }),
     );
     const oldClient = new FenqiClient({ apiKey: m.apiKeys.test!, baseUrl: h.baseUrl });

@@ -6,6 +6,7 @@ import { newId } from '@fenqi/db';
 import { and, eq, gt, isNull, or } from 'drizzle-orm';
 import { type Database, schema, type Tx } from '../db';
 import { generateApiKey, generateWebhookSecret, type KeyMode, parseApiKey } from './keys';
+import { type SecretKeys, sealWebhookSecret } from './secrets';
 
 const { merchants, apiKeys, webhookEndpoints } = schema;
 
@@ -17,7 +18,16 @@ export interface MerchantCredentials {
 
 export async function createMerchant(
   tx: Tx,
-  args: { id?: string; name: string; scene: string; modes: KeyMode[]; webhookUrl: string; now: Date },
+  args: {
+    id?: string;
+    name: string;
+    scene: string;
+    modes: KeyMode[];
+    webhookUrl: string;
+    now: Date;
+    /** Vault keys that encrypt the webhook secrets at rest. */
+    keys: SecretKeys;
+  },
 ): Promise<MerchantCredentials> {
   const merchantId = args.id ?? newId('mch');
   await tx
@@ -32,7 +42,7 @@ export async function createMerchant(
       merchantId,
       mode,
       url: args.webhookUrl,
-      secret,
+      secret: sealWebhookSecret(args.keys, merchantId, secret),
       createdAt: args.now,
     });
     out.webhookSecrets[mode] = secret;
@@ -83,7 +93,7 @@ export async function rotateApiKey(
 /** Replaces the webhook secret of a mode (old one disabled) and returns the new one. */
 export async function rotateWebhookSecret(
   tx: Tx,
-  args: { merchantId: string; mode: KeyMode; url: string; now: Date },
+  args: { merchantId: string; mode: KeyMode; url: string; now: Date; keys: SecretKeys },
 ): Promise<string> {
   await tx
     .update(webhookEndpoints)
@@ -95,7 +105,7 @@ export async function rotateWebhookSecret(
     merchantId: args.merchantId,
     mode: args.mode,
     url: args.url,
-    secret,
+    secret: sealWebhookSecret(args.keys, args.merchantId, secret),
     createdAt: args.now,
   });
   return secret;

@@ -44,9 +44,9 @@ import { deliverDueEvents } from '../webhooks/worker';
 registerMerchantAuthenticator();
 registerDailyStep({
   name: 'checkout_expiry',
-  async run({ tx, database, asOf }) {
+  async run({ tx, database, config, asOf }) {
     const { expired, eventIds } = await expireDueCheckouts(tx, asOf);
-    triggerAfterCommit({ database, now: asOf, eventIds });
+    triggerAfterCommit({ database, now: asOf, eventIds, keys: config });
     return { expired };
   },
 });
@@ -71,7 +71,7 @@ async function withEvents<T>(
     emitted = { eventIds: [] };
     return fn(tx, emitted);
   });
-  triggerAfterCommit({ database: ctx.database, now: ctx.now, eventIds: emitted.eventIds });
+  triggerAfterCommit({ database: ctx.database, now: ctx.now, eventIds: emitted.eventIds, keys: ctx.config });
   return result;
 }
 
@@ -115,7 +115,12 @@ export const merchantRoutes: Route[] = [
         id: ctx.params.id!,
         now: ctx.now,
       });
-      triggerAfterCommit({ database: ctx.database, now: ctx.now, eventIds: emitted.eventIds });
+      triggerAfterCommit({
+        database: ctx.database,
+        now: ctx.now,
+        eventIds: emitted.eventIds,
+        keys: ctx.config,
+      });
       return ok(checkoutObject(row));
     },
   }),
@@ -230,7 +235,7 @@ export const merchantRoutes: Route[] = [
       const scope = scopeOf(ctx.principal);
       const eventId = ctx.params.id!;
       await ctx.transaction((tx) => redeliverEvent(tx, { ...scope, eventId, now: ctx.now }));
-      triggerAfterCommit({ database: ctx.database, now: ctx.now, eventIds: [eventId] });
+      triggerAfterCommit({ database: ctx.database, now: ctx.now, eventIds: [eventId], keys: ctx.config });
       return ok({ id: eventId, redelivery_scheduled: true });
     },
   }),
@@ -283,7 +288,12 @@ export const merchantRoutes: Route[] = [
         token: ctx.params.token!,
         now: ctx.now,
       });
-      triggerAfterCommit({ database: ctx.database, now: ctx.now, eventIds: emitted.eventIds });
+      triggerAfterCommit({
+        database: ctx.database,
+        now: ctx.now,
+        eventIds: emitted.eventIds,
+        keys: ctx.config,
+      });
       return ok(await shopperView(ctx.database.db, row, userId, ctx.now));
     },
   }),
@@ -369,6 +379,7 @@ export const merchantRoutes: Route[] = [
             now: new Date(ctx.now.getTime() + (Date.now() - startedMs)),
             limit: 100,
             concurrency: 16,
+            keys: ctx.config,
           });
           total.passes += 1;
           total.claimed += pass.claimed;

@@ -8,6 +8,7 @@
  */
 import { inArray } from 'drizzle-orm';
 import { type Database, schema } from '../db';
+import type { SecretKeys } from '../merchant/secrets';
 import { deliverDueEvents } from './worker';
 
 const VISIBILITY_WAITS_MS = [0, 5, 10, 20, 40, 80, 160, 320, 640, 1280] as const;
@@ -17,6 +18,8 @@ export interface TriggerOptions {
   /** Service clock at the request. */
   now: Date;
   eventIds: readonly string[];
+  /** Vault keys that open the webhook secrets. */
+  keys: SecretKeys;
   fetch?: typeof fetch;
 }
 
@@ -61,6 +64,7 @@ async function deliverWhenVisible(options: TriggerOptions): Promise<void> {
         database: options.database,
         now: new Date(options.now.getTime() + (Date.now() - started)),
         eventIds: ids,
+        keys: options.keys,
         ...(options.fetch ? { fetch: options.fetch } : {}),
       });
       remaining = remaining.filter((id) => !ids.includes(id));

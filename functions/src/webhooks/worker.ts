@@ -18,6 +18,7 @@
 import { newId } from '@fenqi/db';
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { type Database, schema, withTransaction } from '../db';
+import { openWebhookSecret, type SecretKeys } from '../merchant/secrets';
 import { nextAttemptAt } from './backoff';
 import { signWebhookPayload } from './signature';
 
@@ -44,6 +45,8 @@ export interface DeliveryOptions {
   concurrency?: number;
   /** Restrict to these event ids (after-commit trigger for the events just written). */
   eventIds?: readonly string[];
+  /** Vault keys that open the webhook secrets stored encrypted. */
+  keys?: SecretKeys;
 }
 
 export interface DeliverySummary {
@@ -115,6 +118,7 @@ interface Target {
 async function resolveTargets(
   database: Database,
   events: readonly OutboxRow[],
+  keys: SecretKeys | undefined,
 ): Promise<Map<string, Target>> {
   const merchantIds = [...new Set(events.map((e) => e.merchantId).filter((m): m is string => m !== null))];
   const checkoutIds = [
@@ -143,11 +147,9 @@ async function resolveTargets(
     if (!endpoint) continue;
     const checkoutId = checkoutIdOf(event.payload);
     const checkout = notify.find((c) => c.id === checkoutId && c.merchantId === event.merchantId);
-    targets.set(event.id, {
-      url: checkout?.notifyUrl ?? endpoint.url,
-      secret: endpoint.secret,
-      endpointId: endpoint.id,
-    });
+    const secret = openWebhookSecret(keys, endpoint.merchantId, endpoint.secret);
+    if (!secret) continue;
+    targets.set(event.id, { url: checkout?.notifyUrl ?? endpoint.url, secret, endpointId: endpoint.id });
   }
   return targets;
 }
@@ -262,7 +264,7 @@ export async function deliverEvent(
         fetchImpl,
         timeoutMs: options.timeoutMs ?? DELIVERY_TIMEOUT_MS,
       })
-    : { ok: false, statusCode: null, error: 'no_enabled_webhook_endpoint', durationMs: 0 };
+    : { ok: false, statusCode: null, error: 'no_usable_webhook_endpoint', durationMs: 0 };
   await recordAttempt({
     database: options.database,
     event,
@@ -283,7 +285,7 @@ export async function deliverDueEvents(options: DeliveryOptions): Promise<Delive
   });
   const summary: DeliverySummary = { claimed: claimed.length, delivered: 0, failed: 0 };
   if (claimed.length === 0) return summary;
-  const targets = await resolveTargets(options.database, claimed);
+  const targets = await resolveTargets(options.database, claimed, options.keys);
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, 32));
   let index = 0;
   const lanes = Array.from({ length: Math.min(concurrency, claimed.length) }, async () => {
