@@ -53,11 +53,25 @@ async function main(): Promise<void> {
     ...loadConfig({ FENQI_MODE: 'test' }),
     loginRateLimit: { windowSeconds: 60, perCode: 1000, perIp: 100_000 },
   };
-  const app = createApp({ database, config, log: () => {} });
-  const server = createServer((req, res) => void app(req, res));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // People are onboarded through a test-mode app (dev: logins); the measured app runs with
+  // production behaviour (no test-clock offset read, no dev logins) on the same database.
+  const productionLike = {
+    ...config,
+    mode: 'production' as const,
+    devLoginAllowed: false,
+    testClockEnabled: false,
+  };
+  const servers = await Promise.all(
+    [config, productionLike].map(async (c) => {
+      const app = createApp({ database, config: c, log: () => {} });
+      const server = createServer((req, res) => void app(req, res));
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    }),
+  );
+  const onboardBase = servers[0]?.base as string;
+  const base = servers[1]?.base as string;
 
   async function call(
     method: string,
@@ -65,11 +79,12 @@ async function main(): Promise<void> {
     body: unknown,
     token?: string,
     idem = false,
+    at = base,
   ): Promise<{ status: number; body: any }> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
     if (idem) headers['idempotency-key'] = randomUUID();
-    const res = await fetch(`${base}${path}`, {
+    const res = await fetch(`${at}${path}`, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -78,23 +93,26 @@ async function main(): Promise<void> {
   }
 
   async function onboard(name: string): Promise<string> {
-    const s = await call('POST', '/v1/auth/session', { code: `dev:premium-${name}` });
+    const consents = ['privacy_policy', 'credit_assessment', 'identity_verification'];
+    const answers = QUIZ_QUESTIONS.map((q) => ({ question_id: q.id, option_id: q.correctOptionId }));
+    const s = await call(
+      'POST',
+      '/v1/auth/session',
+      { code: `dev:premium-${name}` },
+      undefined,
+      false,
+      onboardBase,
+    );
     const token = s.body.token as string;
     await call(
       'POST',
       '/v1/credit/applications',
-      {
-        monthly_income: 10_000_000,
-        consents: ['privacy_policy', 'credit_assessment', 'identity_verification'],
-      },
+      { monthly_income: 10_000_000, consents },
       token,
+      false,
+      onboardBase,
     );
-    await call(
-      'POST',
-      '/v1/education/quiz',
-      { answers: QUIZ_QUESTIONS.map((q) => ({ question_id: q.id, option_id: q.correctOptionId })) },
-      token,
-    );
+    await call('POST', '/v1/education/quiz', { answers }, token, false, onboardBase);
     return token;
   }
 
@@ -173,7 +191,9 @@ async function main(): Promise<void> {
     }
   }
 
-  console.log(`bench api (real PostgreSQL via the Neon driver, in-process HTTP, ${PHASE_SECONDS} s per row)`);
+  console.log(
+    `bench api (real PostgreSQL via the Neon driver, in-process HTTP, production-mode app, ${PHASE_SECONDS} s per row)`,
+  );
   for (const r of results) {
     console.log(
       `  ${r.name.padEnd(32)} ${String(r.clients).padStart(2)} client${r.clients === 1 ? ' ' : 's'}  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms${r.errors ? `  (${r.errors} non-2xx)` : ''}`,
@@ -191,8 +211,10 @@ async function main(): Promise<void> {
     `  target quotes > 2,000/s: ${quotesBest.toFixed(0)}/s ${quotesBest > 2000 ? 'MET' : 'NOT MET'}`,
   );
 
-  server.closeAllConnections();
-  server.close();
+  for (const { server } of servers) {
+    server.closeAllConnections();
+    server.close();
+  }
   await database.drop();
 }
 

@@ -38,6 +38,7 @@ import {
   findLine,
   lineView,
   loadUser,
+  loadUserAndLine,
   requireLine,
   settleLineRestorations,
   todayOf,
@@ -434,8 +435,14 @@ export async function createQuote(ctx: Ctx<QuoteBody>) {
   const userId = userIdOf(ctx);
   const db = ctx.database.db;
   const today = todayOf(ctx);
-  const user = await loadUser(db, userId);
-  const line = await requireLine(db, userId);
+  const { user, line } = await loadUserAndLine(db, userId);
+  if (!line) {
+    throw new ApiError(
+      'business_rule',
+      'credit_line_required',
+      'Apply for a credit line first (POST /v1/credit/applications).',
+    );
+  }
   const q = await priceFor(db, user, ctx.body, today);
   const available = summarizeLine(await domainLine(db, line), today).availableFen;
   const wire = quoteWire(q);

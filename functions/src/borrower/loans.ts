@@ -24,6 +24,7 @@ import { riskGate } from '../risk-gate';
 import {
   domainLine,
   loadUser,
+  lockUserAndLine,
   refusalError,
   requireLine,
   settleLineRestorations,
@@ -57,11 +58,11 @@ export async function createLoanHandler(ctx: Ctx<LoanBody>): Promise<RouteResult
   const params = resolveParams(ctx, userId);
   return ctx.transaction(async (tx) => {
     // Lock order everywhere: user → credit line → loan.
-    const user = await loadUser(tx, userId, { lock: true });
+    const locked0 = await lockUserAndLine(tx, userId);
+    const user = locked0.user;
     if (user.status !== 'active')
       throw new ApiError('business_rule', 'account_frozen', 'This account is frozen; contact support.');
-    let lineRow = await requireLine(tx, userId, { lock: true });
-    lineRow = await settleLineRestorations(tx, lineRow, today, ctx.now);
+    const lineRow = await settleLineRestorations(tx, locked0.line, today, ctx.now);
 
     // Cooling-off loans start (and accrue interest) when the money arrives, 24 h later.
     const principalFen = BigInt(params.body.principal_amount);
@@ -137,14 +138,10 @@ export async function createLoanHandler(ctx: Ctx<LoanBody>): Promise<RouteResult
       );
 
     const product = PRODUCTS[q.product];
-    const vault = await tx
-      .select({ card: schema.identityVault.virtualBankCardNumber })
-      .from(schema.identityVault)
-      .where(eq(schema.identityVault.userId, userId));
     const target = {
       kind: product.payee,
       account: product.payee === 'borrower' ? 'virtual_bank_card' : product.payee,
-      ...(vault[0] ? { card_last4: vault[0].card.slice(-4) } : {}),
+      ...(locked0.virtualCard ? { card_last4: locked0.virtualCard.slice(-4) } : {}),
     };
     const loanId = newId('loan');
     await createLoan(tx, {
