@@ -133,6 +133,27 @@ describe.skipIf(Boolean(reason))('mini-app in Chromium', () => {
     for (const minor of sizes.minor) expect(sizes.apr).toBeGreaterThan(minor);
     expect(await page.locator('#term-compare').innerText()).toContain('总成本最低');
     await shot(page, '06-borrow-trial');
+    // The installment service fee option: the trial's APR includes the fee, as the server's does.
+    await page.locator('[data-testid="fee-on"]').click();
+    const withFee = await apiCall<{ apr: string; total_fee_amount: number }>(
+      stack,
+      token,
+      'POST',
+      '/v1/quotes',
+      {
+        product: 'cash_loan',
+        principal_amount: 500000,
+        term_months: 12,
+        method: 'equal_installment',
+        with_service_fee: true,
+      },
+    );
+    expect(withFee.total_fee_amount).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#trial #apr-value').innerText()).toBe(percent(withFee.apr));
+    expect(percent(withFee.apr)).not.toBe(percent(server.apr));
+    await shot(page, '06b-borrow-trial-service-fee');
+    await page.locator('[data-testid="fee-off"]').click();
+    await expect.poll(() => page.locator('#trial #apr-value').innerText()).toBe(percent(server.apr));
     await expectLayoutOk('borrow');
     await page.locator('#agree-contract').click();
     await page.locator('#confirm-borrow').click();
@@ -169,6 +190,9 @@ describe.skipIf(Boolean(reason))('mini-app in Chromium', () => {
     await page.locator('#repay-done').waitFor();
     await page.getByText('第 1 期已还').waitFor();
     await shot(page, '11-repay-installment-paid');
+    await fill(page, 'custom-amount', '100');
+    await page.locator('#pay-custom').click();
+    await page.getByText('已还款 ¥100.00').waitFor();
     await page.locator('#pay-off').click();
     await page.getByText('已全部结清').waitFor();
     await page.locator('#loan-status', { hasText: '已结清' }).waitFor();

@@ -15,6 +15,7 @@ import {
   parseYuan,
   quote,
   rateToPercent,
+  SERVICE_FEE_OPTIONS,
   subtractFen,
   toWireQuote,
   tryDec,
@@ -102,6 +103,12 @@ export function productRules(code: ProductCode) {
         : []),
       ...[3, 6, 9, 12, 18, 24, 36].filter((m) => p.termMonths.includes(m)).map((m) => `m${m}`),
     ],
+    /** The installment service fee option for a term ("2.00%" of the principal), or null. */
+    serviceFeeFor(term: string): string | null {
+      const rate =
+        p.serviceFeeOption && term.startsWith('m') ? SERVICE_FEE_OPTIONS[Number(term.slice(1))] : undefined;
+      return rate ? rateToPercent(rate, 2) : null;
+    },
     methodsFor(term: string): RepaymentMethod[] {
       return [...(term.startsWith('m') ? p.monthlyMethods : p.dayMethods)];
     },
@@ -116,6 +123,8 @@ export interface TrialInput {
   tier: Tier;
   creditScore: number;
   startDate: string;
+  /** The installment service fee option (3/6/9/12 periods). */
+  withServiceFee?: boolean;
 }
 
 export type TrialResult = { ok: true; quote: Quote } | { ok: false; code: string; param?: string };
@@ -131,6 +140,7 @@ export function trialQuote(input: TrialInput): TrialResult {
     startDate: input.startDate,
     tier: input.tier,
     creditScore: input.creditScore,
+    ...(input.withServiceFee ? { withServiceFee: true } : {}),
   });
   if (!result.ok) {
     return { ok: false, code: result.code, ...(result.param ? { param: result.param } : {}) };

@@ -131,6 +131,7 @@ export interface QuoteRequest {
   term_months?: number;
   term_days?: number;
   method: RepaymentMethod;
+  with_service_fee?: boolean;
 }
 
 export interface Quote {

@@ -99,6 +99,7 @@ export default function Borrow() {
     term: 'm12',
     method: 'equal_installment',
   });
+  const [withFee, setWithFee] = useState(false);
   const [expanded, setExpanded] = useState(false);
   const [agreed, setAgreed] = useState(false);
   const [submitError, setSubmitError] = useState<ErrorView | null>(null);
@@ -116,9 +117,23 @@ export default function Borrow() {
     return BORROWABLE.filter((c) => codes.length === 0 || codes.includes(c));
   }, [data]);
 
-  const trial = (term: string, method: RepaymentMethod) =>
+  const feeOption = rules.serviceFeeFor(form.term);
+  const feeChosen = withFee && feeOption !== null;
+  const trial = (
+    term: string,
+    method: RepaymentMethod,
+    fee = feeChosen && rules.serviceFeeFor(term) !== null,
+  ) =>
     pricing && amount !== null
-      ? trialQuote({ product: productCode, principalAmount: amount, term, method, startDate, ...pricing })
+      ? trialQuote({
+          product: productCode,
+          principalAmount: amount,
+          term,
+          method,
+          startDate,
+          ...pricing,
+          ...(fee ? { withServiceFee: true } : {}),
+        })
       : null;
 
   const current = trial(form.term, form.method as RepaymentMethod);
@@ -202,6 +217,7 @@ export default function Borrow() {
           principal_amount: amount,
           ...termToWire(form.term),
           method: form.method as RepaymentMethod,
+          ...(feeChosen ? { with_service_fee: true } : {}),
         };
 
   const submit = async () => {
@@ -340,6 +356,40 @@ export default function Borrow() {
             amountError={amountError}
             onChange={onFormChange}
           />
+          {feeOption ? (
+            <View className="borrow-fee" id="service-fee">
+              <Text className="borrow-fee__label">分期服务费（可选）</Text>
+              <View className="borrow-fee__choices">
+                {[false, true].map((on) => {
+                  const r = trial(form.term, form.method as RepaymentMethod, on);
+                  const other = trial(form.term, form.method as RepaymentMethod, !on);
+                  const cmp =
+                    r?.ok && other?.ok
+                      ? compareCosts([
+                          { key: String(on), totalAmount: r.quote.total_amount },
+                          { key: String(!on), totalAmount: other.quote.total_amount },
+                        ])
+                      : undefined;
+                  const extra =
+                    cmp && cmp.cheapestKey !== String(on) ? `多付 ${cmp.extraByKey[String(on)]}` : '最省';
+                  return (
+                    <View
+                      key={String(on)}
+                      role="radio"
+                      aria-checked={withFee === on}
+                      data-testid={`fee-${on ? 'on' : 'off'}`}
+                      className={`borrow-fee__chip${withFee === on ? ' borrow-fee__chip--on' : ''}`}
+                      onClick={() => setWithFee(on)}
+                    >
+                      <Text className="borrow-fee__title">{on ? `加服务费 ${feeOption}` : '不加服务费'}</Text>
+                      <Text className="borrow-fee__hint">{extra}</Text>
+                    </View>
+                  );
+                })}
+              </View>
+              <Text className="muted">服务费按本金计算、随每期分摊；年化利率已把服务费算在内。</Text>
+            </View>
+          ) : null}
         </View>
 
         {quote ? (
