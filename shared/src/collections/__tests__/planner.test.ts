@@ -184,7 +184,7 @@ describe('planCollectionContacts', () => {
       ),
       { numRuns: 60 },
     );
-  });
+  }, 60_000);
 });
 
 describe('nextCollectionState', () => {
