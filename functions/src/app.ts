@@ -68,11 +68,7 @@ const defaultIdParam = z
 
 export function createApp(deps: AppDeps): AppHandler {
   const table: CompiledRoute[] = compileRoutes([...allRoutes(), ...(deps.extraRoutes ?? [])]);
-  const log =
-    deps.log ??
-    (deps.config.mode === 'test'
-      ? () => {}
-      : (e: RequestLogEntry) => process.stdout.write(`${JSON.stringify(e)}\n`));
+  const log = deps.log ?? defaultLog(deps.config.mode);
   const { database, config } = deps;
   const routeList: readonly Route[] = table.map((c) => c.route);
 
@@ -248,6 +244,17 @@ async function transactionKeepingEvidence<T>(database: Database, fn: (tx: Tx) =>
   });
   if (kept) throw kept;
   return value;
+}
+
+/**
+ * Without a `log` hook: production (Vercel) prints every line; development prints only
+ * unexpected errors (the local server already prints one line per request); test prints none.
+ */
+function defaultLog(mode: AppConfig['mode']): (e: RequestLogEntry) => void {
+  const write = (e: RequestLogEntry) => process.stdout.write(`${JSON.stringify(e)}\n`);
+  if (mode === 'production') return write;
+  if (mode === 'development') return (e) => (e.msg === 'unhandled_error' ? write(e) : undefined);
+  return () => {};
 }
 
 function parseQuery(r: Route, search: URLSearchParams): unknown {
