@@ -7,12 +7,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { AppConfig } from './config';
 import { type Database, schema, withTransaction } from './db';
 import { DEMO_MERCHANT_ID, DEMO_MERCHANT_NAME, DEMO_SCENE, demoNotifyUrl } from './merchant/demo';
 import { parseApiKey } from './merchant/keys';
 import { createMerchant, rotateApiKey, rotateWebhookSecret } from './merchant/merchants';
+import { openWebhookSecret } from './merchant/secrets';
 
 export interface DemoSeed {
   merchant: { id: string; name: string; scene: string; apiKey: string; webhookSecret: string } | null;
@@ -76,7 +77,11 @@ export async function seedDemo(deps: {
       });
       return { api_key: created.apiKeys.test!, webhook_secret: created.webhookSecrets.test!, written: true };
     }
-    if (stored && (await keyIsActive(tx, stored.api_key))) {
+    if (
+      stored &&
+      (await keyIsActive(tx, stored.api_key)) &&
+      (await secretIsCurrent(tx, deps.config, stored.webhook_secret))
+    ) {
       return { api_key: stored.api_key, webhook_secret: stored.webhook_secret, written: false };
     }
     return {
@@ -120,4 +125,22 @@ async function keyIsActive(
   if (!parsed) return false;
   const [row] = await tx.select().from(schema.apiKeys).where(eq(schema.apiKeys.keyHash, parsed.hash));
   return Boolean(row && row.revokedAt === null && row.merchantId === DEMO_MERCHANT_ID);
+}
+
+/** The stored plaintext is the enabled endpoint's secret and opens with today's vault keys. */
+async function secretIsCurrent(
+  tx: Parameters<Parameters<typeof withTransaction>[1]>[0],
+  config: AppConfig,
+  plaintext: string,
+): Promise<boolean> {
+  const rows = await tx
+    .select()
+    .from(schema.webhookEndpoints)
+    .where(
+      and(
+        eq(schema.webhookEndpoints.merchantId, DEMO_MERCHANT_ID),
+        eq(schema.webhookEndpoints.enabled, true),
+      ),
+    );
+  return rows.some((row) => openWebhookSecret(config, DEMO_MERCHANT_ID, row.secret) === plaintext);
 }

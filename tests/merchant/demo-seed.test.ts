@@ -68,6 +68,14 @@ describe('seedDemo and the demo partner endpoints (pglite)', () => {
     await expect(revoked.listEvents()).rejects.toMatchObject({ status: 401 });
   });
 
+  it('rotates the demo credentials when the vault keys changed and the stored secret no longer opens', async () => {
+    const before = await seedDemo({ database, config, dataDir });
+    const otherKeys = { ...config, vaultKeys: [{ id: 'other', key: Buffer.alloc(32, 7) }] };
+    const after = await seedDemo({ database, config: otherKeys, dataDir });
+    expect(after.merchant!.webhookSecret).not.toBe(before.merchant!.webhookSecret);
+    expect(await seedDemo({ database, config: otherKeys, dataDir })).toEqual(after);
+  });
+
   it('production configuration seeds nothing', async () => {
     const prod = { ...config, mode: 'production' as const };
     expect(await seedDemo({ database, config: prod, dataDir })).toEqual({
