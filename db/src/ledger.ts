@@ -143,13 +143,21 @@ export function ledgerCtes(
   const id = newId('ltx');
   const accounts = new Map<string, AccountRef>();
   for (const p of postings) accounts.set(accountId(p.account), p.account);
-  const accountRows = [...accounts].map(
-    ([aid, a]) =>
-      sql`(${aid}::text, ${a.code}::text, ${a.ownerId}::text, ${a.currency ?? CURRENCY}::text, ${ACCOUNT_CODES[a.code]}::text)`,
+  const accountRows = JSON.stringify(
+    [...accounts].map(([aid, a]) => ({
+      id: aid,
+      code: a.code,
+      owner_id: a.ownerId,
+      currency: a.currency ?? CURRENCY,
+      normal_balance: ACCOUNT_CODES[a.code],
+    })),
   );
-  const postingRows = postings.map(
-    (p) =>
-      sql`(${id}::text, ${accountId(p.account)}::text, ${p.account.currency ?? CURRENCY}::text, ${p.amountFen.toString()}::bigint)`,
+  const postingRows = JSON.stringify(
+    postings.map((p) => ({
+      account_id: accountId(p.account),
+      currency: p.account.currency ?? CURRENCY,
+      amount_fen: p.amountFen.toString(),
+    })),
   );
   const n = sql.raw(name);
   return {
@@ -157,7 +165,10 @@ export function ledgerCtes(
     ctes: [
       sql`${n}_acc as (
         insert into ledger_accounts (id, code, owner_id, currency, normal_balance)
-        select * from (values ${sql.join(accountRows, sql`, `)}) as v where ${condition}
+        select id, code, owner_id, currency, normal_balance
+        from jsonb_to_recordset(${accountRows}::jsonb)
+          as v (id text, code text, owner_id text, currency text, normal_balance text)
+        where ${condition}
         on conflict do nothing)`,
       sql`${n}_tx as (
         insert into ledger_transactions (id, kind, external_id, idempotency_ref, ref_type, ref_id, description, effective_at)
@@ -167,7 +178,9 @@ export function ledgerCtes(
         where ${condition})`,
       sql`${n}_post as (
         insert into ledger_postings (transaction_id, account_id, currency, amount_fen)
-        select * from (values ${sql.join(postingRows, sql`, `)}) as v where ${condition})`,
+        select ${id}::text, account_id, currency, amount_fen
+        from jsonb_to_recordset(${postingRows}::jsonb) as v (account_id text, currency text, amount_fen bigint)
+        where ${condition})`,
     ],
   };
 }
