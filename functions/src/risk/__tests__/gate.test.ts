@@ -123,9 +123,10 @@ describe('freeze', () => {
       .from(schema.riskEvents)
       .where(eq(schema.riskEvents.userId, 'usr_fz'));
     expect(events.map((e) => [e.action, e.severity])).toEqual([['freeze', 'high']]);
-    expect((await gate('usr_fz', 10_000n, new Date(NOW.getTime() + 60_000), 'kg')).rule).toBe(
-      'account_frozen',
-    );
+    expect(await gate('usr_fz', 10_000n, new Date(NOW.getTime() + 60_000), 'kg')).toMatchObject({
+      decision: 'freeze',
+      rule: 'account_frozen',
+    });
   });
 });
 
