@@ -205,6 +205,7 @@ export interface CheckoutView {
   status: string;
   expires_at: string;
   return_path?: string | null;
+  out_trade_no?: string;
   plans: CheckoutPlan[];
 }
 

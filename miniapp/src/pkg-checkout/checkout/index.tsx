@@ -44,9 +44,22 @@ const STATUS_TEXT: Record<string, string> = {
   partially_refunded: '部分退款',
 };
 
+/** What the partner passed with `navigateToMiniProgram({ extraData })` (weapp only). */
+function partnerExtra(): { token?: string; out_trade_no?: string } {
+  if (process.env.TARO_ENV !== 'weapp') return {};
+  const enter = Taro.getEnterOptionsSync?.() as
+    | { referrerInfo?: { extraData?: Record<string, unknown> } }
+    | undefined;
+  const extra = enter?.referrerInfo?.extraData ?? {};
+  return {
+    ...(typeof extra.token === 'string' ? { token: extra.token } : {}),
+    ...(typeof extra.out_trade_no === 'string' ? { out_trade_no: extra.out_trade_no } : {}),
+  };
+}
+
 export default function Checkout() {
   const params = useRouter().params;
-  const token = params.token ?? '';
+  const token = params.token ?? partnerExtra().token ?? '';
   const fromPartner = params.from === 'partner';
   const disclosure = useDisclosure();
   const { data, loading, error, reload } = useResource(() => api.checkout(token), [token]);
@@ -80,7 +93,13 @@ export default function Checkout() {
 
   /** Back to the partner with the result (weapp: the partner mini-program gets extraData). */
   const backToPartner = (status: string) => {
-    const result = { checkout_id: data?.id, token, status, installments: confirmed?.installments };
+    const result = {
+      checkout_id: data?.id,
+      out_trade_no: partnerExtra().out_trade_no ?? data?.out_trade_no,
+      token,
+      status,
+      installments: confirmed?.installments,
+    };
     if (process.env.TARO_ENV === 'weapp' && !fromPartner) {
       void Taro.navigateBackMiniProgram({ extraData: result });
       return;
