@@ -208,20 +208,23 @@ async function main(): Promise<void> {
       await database.db.insert(schema.outboxEvents).values(rows.slice(i, i + 500));
     const t0 = performance.now();
     let delivered = 0;
+    let failed = 0;
     while (performance.now() - t0 < budgetMs) {
       const passes = await Promise.all(
         Array.from({ length: 4 }, () =>
-          deliverDueEvents({ database, now: new Date(), limit: 100, concurrency: 16 }),
+          deliverDueEvents({ database, now: new Date(), limit: 100, concurrency: 16, keys: config }),
         ),
       );
       const claimed = passes.reduce((n, p) => n + p.claimed, 0);
       delivered += passes.reduce((n, p) => n + p.delivered, 0);
+      failed += passes.reduce((n, p) => n + p.failed, 0);
       if (claimed === 0) break;
     }
     const seconds = (performance.now() - t0) / 1000;
     console.log(
-      `webhook deliveries                 ${String(delivered).padStart(6)} ok  ${(delivered / seconds).toFixed(0).padStart(6)} deliveries/s (signed POST + attempt row, 4 workers × 16 in flight)`,
+      `webhook deliveries                 ${String(delivered).padStart(6)} ok  ${(delivered / seconds).toFixed(0).padStart(6)} deliveries/s (signed POST + attempt row, 4 workers × 16 in flight)${failed ? `, ${failed} FAILED` : ''}`,
     );
+    if (delivered < WEBHOOK_EVENTS) process.exitCode = 1;
   } finally {
     await settleTriggers();
     await new Promise<void>((resolve) => server.close(() => resolve()));
