@@ -63,6 +63,48 @@ describe.each(kinds)('checkout lifecycle laws (%s)', (kind) => {
     expect(keys).toHaveLength(3);
   });
 
+  it('events page newest first with starting_after, and a redelivery sends the same event again', async () => {
+    for (let i = 0; i < 3; i += 1) {
+      const c = await h.createCheckout({ amount: 20_000 });
+      await h.merchantA.client.cancelCheckout(c.id);
+    }
+    const all = await h.merchantA.client.listEvents({ limit: 100 });
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    for (let guard = 0; guard < 100; guard += 1) {
+      const page = await h.merchantA.client.listEvents({
+        limit: 2,
+        ...(cursor ? { starting_after: cursor } : {}),
+      });
+      paged.push(...page.data.map((e) => e.id));
+      if (!page.has_more) break;
+      cursor = page.data.at(-1)!.id;
+    }
+    expect(paged).toEqual(all.data.map((e) => e.id));
+    const created = all.data.map((e) => e.created);
+    expect([...created].sort((a, b) => b - a)).toEqual(created);
+
+    await h.receiver.waitFor('checkout.canceled', 3);
+    const target = all.data.find((e) => e.type === 'checkout.canceled')!;
+    const before = h.receiver.received.filter((r) => r.event.id === target.id).length;
+    const res = await h.merchantA.client.redeliverEvent(target.id);
+    expect(res).toEqual({ id: target.id, redelivery_scheduled: true });
+    for (
+      let i = 0;
+      i < 200 && h.receiver.received.filter((r) => r.event.id === target.id).length === before;
+      i += 1
+    ) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const copies = h.receiver.received.filter((r) => r.event.id === target.id);
+    expect(copies.length).toBe(before + 1);
+    expect(copies.every((c) => c.verified && c.raw === copies[0]!.raw)).toBe(true);
+    await expect(h.merchantB.client.redeliverEvent(target.id)).rejects.toMatchObject({ status: 404 });
+    await expect(h.merchantA.client.redeliverEvent('evt_doesnotexist')).rejects.toMatchObject({
+      status: 404,
+    });
+  });
+
   it('confirm racing cancel: exactly one wins and the line holds exactly what the outcome says', async () => {
     for (let round = 0; round < 3; round += 1) {
       const shopper = await h.newShopper(1_000_000n);
