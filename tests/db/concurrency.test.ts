@@ -261,19 +261,32 @@ describe.skipIf(!url)('money movement on PostgreSQL (Neon driver via proxy)', ()
       sql`insert into skew values (1, true), (2, true) on conflict (id) do update set on_call = true`,
     );
     let runs = 0;
+    // Both first attempts read before either writes (a barrier), so they always overlap.
+    let arrived = 0;
+    let release: () => void = () => {};
+    const bothRead = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     // Two doctors each go off call if the other is still on call: write skew under SERIALIZABLE.
-    const offCall = (id: number) =>
-      withTransaction(
+    const offCall = (id: number) => {
+      let attempt = 0;
+      return withTransaction(
         database,
         async (tx) => {
           runs += 1;
+          attempt += 1;
           const res = await tx.execute(sql`select count(*)::int as n from skew where on_call`);
           const n = (res as unknown as { rows: Array<{ n: number }> }).rows[0]!.n;
-          await new Promise((r) => setTimeout(r, 30));
+          if (attempt === 1) {
+            arrived += 1;
+            if (arrived === 2) release();
+            await bothRead;
+          }
           if (n >= 2) await tx.execute(sql`update skew set on_call = false where id = ${id}`);
         },
         { isolationLevel: 'serializable' },
       );
+    };
     await Promise.all([offCall(1), offCall(2)]);
     const res = await database.db.execute(sql`select count(*)::int as n from skew where on_call`);
     expect((res as unknown as { rows: Array<{ n: number }> }).rows[0]!.n).toBe(1);
