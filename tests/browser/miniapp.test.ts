@@ -325,4 +325,57 @@ describe.skipIf(Boolean(reason))('mini-app in Chromium', () => {
     expect(loans.data.map((l) => l.principal_amount).sort((a, b) => a - b)).toEqual([50_000, 600_000]);
     await phone.context.close();
   });
+
+  it('uses a grace period on a due bill, then shows overdue with penalty interest after it (test clock)', async () => {
+    const lateUser = `${user}-late`;
+    const phone = await newPhone(stack, lateUser);
+    await phone.page.locator('#go-apply').waitFor();
+    const lateToken = await apiSession(stack, lateUser);
+    await apiCall(stack, lateToken, 'POST', '/v1/education/quiz', {
+      answers: QUIZ_QUESTIONS.map((q) => ({ question_id: q.id, option_id: q.correctOptionId })),
+    });
+    await apiCall(stack, lateToken, 'POST', '/v1/credit/applications', {
+      monthly_income: 2_000_000,
+      consents: ['privacy_policy', 'credit_assessment', 'identity_verification'],
+    });
+    const loan = await apiCall<{ id: string; installments: { due_date: string }[] }>(
+      stack,
+      lateToken,
+      'POST',
+      '/v1/loans',
+      { product: 'cash_loan', principal_amount: 100_000, term_months: 3, method: 'equal_installment' },
+    );
+    const dueDate = loan.installments[0]!.due_date;
+    const moveClock = async (isoNow: string) => {
+      const res = await fetch(`${stack.url}/v1/test/clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ now: isoNow }),
+      });
+      expect(res.status).toBe(200);
+    };
+    // Noon in Shanghai on the first due date.
+    await moveClock(`${dueDate}T04:00:00Z`);
+    await open(phone.page, stack, `/pkg-loan/repay/index?id=${loan.id}`);
+    await phone.page.locator('#request-grace').click();
+    await phone.page.getByText('宽限期已生效').waitFor();
+    await phone.page
+      .getByText(/宽限至/)
+      .first()
+      .waitFor();
+    await shot(phone.page, '24-repay-grace');
+
+    // Ten days later the grace is long over: the bill is overdue and carries penalty interest.
+    const later = new Date(Date.parse(`${dueDate}T04:00:00Z`) + 10 * 86_400_000).toISOString();
+    await moveClock(later);
+    await open(phone.page, stack, '/pages/bills/index');
+    await phone.page.locator('[data-testid="loan-card"]', { hasText: '已逾期' }).waitFor();
+    await phone.page
+      .getByText(/罚息 ¥/)
+      .first()
+      .waitFor();
+    await shot(phone.page, '25-bills-overdue');
+    await expect(overflowingElements(phone.page)).resolves.toEqual([]);
+    await phone.context.close();
+  });
 });
