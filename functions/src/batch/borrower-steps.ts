@@ -131,6 +131,7 @@ export const borrowerDailySteps: DailyStep[] = [
             id: schema.installments.id,
             loanId: schema.installments.loanId,
             userId: schema.loans.userId,
+            sent: schema.installments.remindersSent,
           })
           .from(schema.installments)
           .innerJoin(schema.loans, eq(schema.loans.id, schema.installments.loanId))
@@ -144,6 +145,14 @@ export const borrowerDailySteps: DailyStep[] = [
           )
           .limit(LOANS_PER_RUN_MAX);
         for (const r of rows) {
+          // The conditional update claims this reminder: a concurrent run of the same date
+          // waits on the row, then finds the count moved and plans nothing.
+          const claimed = await tx
+            .update(schema.installments)
+            .set({ remindersSent: sql`${schema.installments.remindersSent} + 1` })
+            .where(and(eq(schema.installments.id, r.id), eq(schema.installments.remindersSent, r.sent)))
+            .returning({ id: schema.installments.id });
+          if (claimed.length === 0 || r.sent >= 3) continue;
           // 10:00 Asia/Shanghai on the business date — inside the allowed contact hours.
           const scheduledAt = new Date(asOf.getTime() + 10 * 3600 * 1000);
           await tx.insert(schema.collectionContacts).values({
@@ -155,13 +164,9 @@ export const borrowerDailySteps: DailyStep[] = [
             kind: 'reminder',
             contactDate: businessDate,
             scheduledAt,
-            outcome: `reminder_${k + 1}_of_3`,
+            outcome: `reminder_${r.sent + 1}_of_3`,
             createdAt: asOf,
           });
-          await tx
-            .update(schema.installments)
-            .set({ remindersSent: sql`${schema.installments.remindersSent} + 1` })
-            .where(eq(schema.installments.id, r.id));
           planned++;
         }
       }
