@@ -113,10 +113,14 @@ async function main(): Promise<void> {
   }
   let failed = 0;
   for (const seed of seeds) {
-    const result = await simulate({ ...options, seed });
+    // SIGINT/SIGTERM: stop after the current step and still run the final checks.
+    const result = await simulate({ ...options, seed }, (sim) => {
+      process.once('SIGINT', () => sim.requestStop());
+      process.once('SIGTERM', () => sim.requestStop());
+    });
     const s = result.stats;
     const lines = [
-      `simulate seed ${seed}: ${result.ok ? 'OK' : 'FAILED'} — ${s.ops} ops in ${s.steps} steps, ${s.requests} requests, ${(s.elapsedMs / 1000).toFixed(1)} s (${(s.ops / (s.elapsedMs / 1000)).toFixed(1)} ops/s)`,
+      `simulate seed ${seed}: ${result.ok ? 'OK' : 'FAILED'} — ${s.ops} ops${s.ops < (options.ops ?? DEFAULT_OPTIONS.ops) ? ` (stopped early, ${options.ops ?? DEFAULT_OPTIONS.ops} asked)` : ''} in ${s.steps} steps, ${s.requests} requests, ${(s.elapsedMs / 1000).toFixed(1)} s (${(s.ops / (s.elapsedMs / 1000)).toFixed(1)} ops/s)`,
       `  op digest ${result.opDigest}   outcome digest ${result.outcomeDigest}`,
       `  loans ${s.loansCreated}, repayments ${s.repayments}, checkouts ${s.checkoutsCreated}, clock advances ${s.clockAdvances}, invariant runs ${s.invariantRuns} (${(s.invariantMs / 1000).toFixed(1)} s)`,
       `  faults: ${s.kills} SIGKILLs, ${s.severs} connection cuts (${s.severedConnections} connections), ${s.faultRetries} client retries, ${s.toleratedFaultErrors} 5xx during faults; ${s.stepUps} step-ups completed, ${s.relogins} re-logins after session expiry`,

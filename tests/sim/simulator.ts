@@ -310,8 +310,16 @@ export class Simulator {
 
   // ── main loop ────────────────────────────────────────────────────────────────────────
 
+  /** Set by `requestStop()` (SIGINT in the CLI): finish the step, then run the final checks. */
+  private stopRequested = false;
+
+  requestStop(): void {
+    if (!this.stopRequested) this.log('sim: stop requested — finishing this step, then the final checks');
+    this.stopRequested = true;
+  }
+
   private async loop(): Promise<void> {
-    while (this.stats.ops < this.opts.ops) {
+    while (this.stats.ops < this.opts.ops && !this.stopRequested) {
       this.step += 1;
       this.stats.steps = this.step;
       for (const c of this.clients) c.step = this.step;
@@ -2233,6 +2241,11 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-export async function simulate(options: Partial<SimOptions>): Promise<SimResult> {
-  return new Simulator(options).run();
+export async function simulate(
+  options: Partial<SimOptions>,
+  onStart?: (sim: Simulator) => void,
+): Promise<SimResult> {
+  const sim = new Simulator(options);
+  onStart?.(sim);
+  return sim.run();
 }
