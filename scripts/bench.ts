@@ -64,7 +64,8 @@ async function benchStart(): Promise<void> {
     const firstMs = await timeStart(dataDir);
     const restartMs = await timeStart(dataDir);
     console.log('bench start (embedded PGlite, H5 prebuilt)');
-    if (build.builtNow) console.log(`  H5 build:                 ${(build.buildMs / 1000).toFixed(1)} s (sources changed)`);
+    if (build.builtNow)
+      console.log(`  H5 build:                 ${(build.buildMs / 1000).toFixed(1)} s (sources changed)`);
     console.log(`  first start → first page: ${(firstMs / 1000).toFixed(2)} s   (target < 15 s)`);
     console.log(`  restart     → first page: ${(restartMs / 1000).toFixed(2)} s   (target < 5 s)`);
   } finally {

@@ -12,7 +12,8 @@ import { ensureH5Build, REPO_ROOT } from './lib/h5-build';
 async function main(): Promise<void> {
   const startedMs = performance.now();
   const port = Number.parseInt(process.env.PORT ?? '3000', 10);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT is not a port: ${process.env.PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`PORT is not a port: ${process.env.PORT}`);
 
   const config = loadConfig(process.env);
   const build = ensureH5Build();
@@ -75,6 +76,8 @@ function describeSeed(seed: unknown): string[] {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`fenqi: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `fenqi: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

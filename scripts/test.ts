@@ -39,7 +39,11 @@ function step(name: string, ok: boolean, note?: string): void {
 
 function vitestStep(name: string, args: string[], env: NodeJS.ProcessEnv): void {
   const reportPath = join(tmpDir, `vitest-${name}.json`);
-  const ok = run('npx', ['vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile=${reportPath}`], env);
+  const ok = run(
+    'npx',
+    ['vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile=${reportPath}`],
+    env,
+  );
   const counts = readVitestReport(reportPath);
   if (!counts) {
     results.push({ name, passed: 0, failed: 1, skipped: 0, note: 'vitest wrote no report' });
@@ -90,7 +94,9 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, FENQI_MODE: 'test' };
   if (await postgresReachable(pgUrl)) {
     env.FENQI_TEST_PG_URL = pgUrl;
-    process.stdout.write(`\nPostgreSQL server reachable at ${new URL(pgUrl).host}: server suites run through the Neon driver.\n`);
+    process.stdout.write(
+      `\nPostgreSQL server reachable at ${new URL(pgUrl).host}: server suites run through the Neon driver.\n`,
+    );
   } else {
     delete env.FENQI_TEST_PG_URL;
     process.stdout.write(
@@ -109,12 +115,18 @@ async function main(): Promise<void> {
   }
   step('build h5', h5Built);
   step('build weapp', run('npm', ['run', 'build:weapp', '-w', 'miniapp', '--silent']));
-  if (existsSync(join(REPO_ROOT, 'scripts', 'size.ts'))) step('weapp size report', run('npx', ['tsx', 'scripts/size.ts']));
+  if (existsSync(join(REPO_ROOT, 'scripts', 'size.ts')))
+    step('weapp size report', run('npx', ['tsx', 'scripts/size.ts']));
 
-  if (existsSync('/usr/bin/chromium') && existsSync(join(REPO_ROOT, 'tests', 'browser', 'vitest.config.ts'))) {
+  if (
+    existsSync('/usr/bin/chromium') &&
+    existsSync(join(REPO_ROOT, 'tests', 'browser', 'vitest.config.ts'))
+  ) {
     vitestStep('browser', ['--config', 'tests/browser/vitest.config.ts'], env);
   } else {
-    process.stdout.write('\nNOTE: /usr/bin/chromium not found — browser tests SKIPPED (apt-get install chromium).\n');
+    process.stdout.write(
+      '\nNOTE: /usr/bin/chromium not found — browser tests SKIPPED (apt-get install chromium).\n',
+    );
     results.push({ name: 'browser', passed: 0, failed: 0, skipped: 1, note: 'no chromium' });
   }
 
@@ -127,13 +139,19 @@ async function main(): Promise<void> {
 
 function printSummary(): void {
   const total = results.reduce(
-    (sum, r) => ({ passed: sum.passed + r.passed, failed: sum.failed + r.failed, skipped: sum.skipped + r.skipped }),
+    (sum, r) => ({
+      passed: sum.passed + r.passed,
+      failed: sum.failed + r.failed,
+      skipped: sum.skipped + r.skipped,
+    }),
     { passed: 0, failed: 0, skipped: 0 },
   );
   process.stdout.write('\n── summary ─────────────────────────────\n');
   for (const r of results) {
     const mark = r.failed > 0 ? 'FAIL' : 'ok  ';
-    process.stdout.write(`${mark} ${r.name}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.note ? ` (${r.note})` : ''}\n`);
+    process.stdout.write(
+      `${mark} ${r.name}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.note ? ` (${r.note})` : ''}\n`,
+    );
   }
   process.stdout.write(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
   process.exitCode = total.failed > 0 ? 1 : 0;

@@ -54,7 +54,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     const startedNs = process.hrtime.bigint();
     res.on('finish', () => log(requestLogLine(req, res, startedNs)));
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const work = path.startsWith('/v1/') || path === '/v1' ? app(req, res) : serveStatic(staticRoot, path, req, res);
+    const work =
+      path.startsWith('/v1/') || path === '/v1' ? app(req, res) : serveStatic(staticRoot, path, req, res);
     work.catch((error: unknown) => {
       log(JSON.stringify({ level: 'error', msg: 'unhandled', error: String(error) }));
       if (!res.headersSent) {

@@ -13,7 +13,10 @@ const STAMP_FILE = '.fenqi-build-stamp';
 /** A fingerprint of everything the H5 build reads, so `npm start` rebuilds only when it changed. */
 export function h5SourceFingerprint(root = REPO_ROOT): string {
   const hash = createHash('sha256');
-  const files = [...SOURCE_DIRS.flatMap((dir) => listFiles(join(root, dir))), ...SOURCE_FILES.map((f) => join(root, f))]
+  const files = [
+    ...SOURCE_DIRS.flatMap((dir) => listFiles(join(root, dir))),
+    ...SOURCE_FILES.map((f) => join(root, f)),
+  ]
     .filter((file) => existsSync(file))
     .sort();
   for (const file of files) {
@@ -38,7 +41,9 @@ export function ensureH5Build(root = REPO_ROOT): { outDir: string; builtNow: boo
   const stampPath = join(outDir, STAMP_FILE);
   const fingerprint = h5SourceFingerprint(root);
   const upToDate =
-    existsSync(join(outDir, 'index.html')) && existsSync(stampPath) && readFileSync(stampPath, 'utf8') === fingerprint;
+    existsSync(join(outDir, 'index.html')) &&
+    existsSync(stampPath) &&
+    readFileSync(stampPath, 'utf8') === fingerprint;
   if (upToDate) return { outDir, builtNow: false, buildMs: 0 };
 
   process.stdout.write('Building the H5 mini-app (first start or sources changed)…\n');
