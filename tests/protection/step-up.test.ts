@@ -152,5 +152,13 @@ describe.each(dbKinds())('step-up on %s', (kind) => {
       .where(and(eq(schema.riskEvents.userId, userId), eq(schema.riskEvents.action, 'decline')));
     expect(declined).toHaveLength(1);
     expect(declined[0]?.details).toMatchObject({ rule: 'attempt_velocity_burst' });
+    const why = await api.get('/v1/risk/decisions', { token });
+    expect(why.status).toBe(200);
+    expect(why.body.data[0]).toMatchObject({
+      decision: 'refuse',
+      rule: 'attempt_velocity_burst',
+      request_action: 'borrow',
+    });
+    expect(why.body.data[0].reasons[0].reason).toContain('attempts within 60 seconds');
   });
 });

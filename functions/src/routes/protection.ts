@@ -9,7 +9,7 @@ import { defineRoute, ok, type Route, type RouteContext } from '../http/route';
 import { listCreditDecisions } from '../risk/credit-review';
 import { acceptExtension, extensionOffer } from '../risk/hardship';
 import '../risk/register';
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, ne } from 'drizzle-orm';
 import { schema } from '../db';
 import { completeStepUp, deviceCode, oneTimeCode, STEP_UP_FACTORS } from '../risk/step-up';
 import { decideVaultAccess, readVaultWithApproval, requestVaultAccess } from '../security/approvals';
@@ -188,6 +188,43 @@ export const protectionRoutes: Route[] = [
           }),
         ),
       ),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/risk/decisions',
+    operationId: 'listRiskDecisions',
+    summary:
+      'Why: the automated risk decisions that stopped or questioned the user’s requests, with the rule and reason',
+    tags: ['risk'],
+    auth: 'user',
+    handler: async (ctx) => {
+      const rows = await ctx.database.db
+        .select()
+        .from(schema.riskEvents)
+        .where(and(eq(schema.riskEvents.userId, userIdOf(ctx)), ne(schema.riskEvents.action, 'none')))
+        .orderBy(desc(schema.riskEvents.createdAt))
+        .limit(100);
+      return ok({
+        data: rows.map((r) => {
+          const d = r.details as {
+            action?: string;
+            decision?: string;
+            rule?: string;
+            fired?: Array<{ rule: string; reason: string }>;
+          };
+          return {
+            id: r.id,
+            object: 'risk_decision',
+            request_action: d.action ?? null,
+            decision: d.decision ?? r.action,
+            rule: d.rule ?? null,
+            reasons: (d.fired ?? []).map((f) => ({ rule: f.rule, reason: f.reason })),
+            created_at: r.createdAt.toISOString(),
+          };
+        }),
+        has_more: false,
+      });
+    },
   }),
   defineRoute({
     method: 'GET',
