@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, serverTestUrl, type TestDatabase, withTransaction } from '../client';
 import { createUserWithLine, simpleSchedule } from '../fixtures';
+import { newId } from '../ids';
 import {
   accountBalance,
   compactPostings,
@@ -667,6 +668,131 @@ describe.each(KINDS)('on %s', (kind) => {
         expect(await violationsAfter(corruption), invariant).toContain(invariant);
       }
       expect(await verifyInvariants(database)).toEqual([]);
+    });
+  });
+
+  describe('model-based property', () => {
+    type Op =
+      | { kind: 'borrow'; amountFen: bigint; coolingOff: boolean }
+      | { kind: 'repayNext'; pick: number }
+      | { kind: 'cancel'; pick: number }
+      | { kind: 'hold'; amountFen: bigint }
+      | { kind: 'release' }
+      | { kind: 'restore' };
+    const opArb: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({
+        kind: fc.constant('borrow' as const),
+        amountFen: fc.bigInt({ min: 1n, max: 120_000n }),
+        coolingOff: fc.boolean(),
+      }),
+      fc.record({ kind: fc.constant('repayNext' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('hold' as const), amountFen: fc.bigInt({ min: 1n, max: 80_000n }) }),
+      fc.record({ kind: fc.constant('release' as const) }),
+      fc.record({ kind: fc.constant('restore' as const) }),
+    );
+
+    it('any sequence of borrow / repay / cancel / hold / release / restore matches the model', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 12 }), async (ops) => {
+          const limitFen = 200_000n;
+          const { userId, creditLineId } = await createUserWithLine(database.db, {
+            baseLimitFen: limitFen,
+            now: NOW,
+          });
+          const model = { usedFen: 0n, heldFen: 0n, restoringFen: 0n };
+          const loansOpen: Array<{ id: string; coolingOff: boolean }> = [];
+          const holds: Array<{ checkoutId: string; amountFen: bigint }> = [];
+          for (const op of ops) {
+            const available = limitFen - model.usedFen - model.heldFen - model.restoringFen;
+            if (op.kind === 'borrow') {
+              const result = await withTransaction(database, (tx) =>
+                borrowLoan(tx, {
+                  loan: loanInput(userId, creditLineId, op.amountFen, {
+                    status: op.coolingOff ? 'cooling_off' : 'active',
+                  }),
+                  schedule: simpleSchedule({
+                    principalFen: op.amountFen,
+                    count: 2,
+                    interestFen: 7n,
+                    firstDueDate: '2026-12-28',
+                  }),
+                  now: NOW,
+                }),
+              );
+              expect(result.ok).toBe(op.amountFen <= available);
+              if (result.ok) {
+                model.usedFen += op.amountFen;
+                loansOpen.push({ id: result.value.loanId, coolingOff: op.coolingOff });
+              }
+            } else if (op.kind === 'repayNext') {
+              const active = loansOpen.filter((l) => !l.coolingOff);
+              const target = active[op.pick % Math.max(active.length, 1)];
+              if (!target) continue;
+              const repaid = await withTransaction(database, async (tx) => {
+                const locked = await lockLoan(tx, target.id);
+                const next = locked!.installments.find((i) => i.status !== 'paid')!;
+                const left = installmentRemaining(next);
+                const result = await applyRepayment(tx, {
+                  loanId: target.id,
+                  amountFen: left.principalFen + left.interestFen,
+                  source: 'user',
+                  kind: 'installment',
+                  allocations: [{ installmentNumber: next.number, ...left, feeFen: 0n, penaltyFen: 0n }],
+                  restoreOn: '2026-11-29',
+                  now: NOW,
+                });
+                return { result, principalFen: left.principalFen };
+              });
+              expect(repaid.result.ok).toBe(true);
+              model.usedFen -= repaid.principalFen;
+              model.restoringFen += repaid.principalFen;
+              if (repaid.result.ok && repaid.result.value.paidOff)
+                loansOpen.splice(loansOpen.indexOf(target), 1);
+            } else if (op.kind === 'cancel') {
+              const cooling = loansOpen.filter((l) => l.coolingOff);
+              const target = cooling[op.pick % Math.max(cooling.length, 1)];
+              if (!target) continue;
+              const canceled = await withTransaction(database, (tx) =>
+                cancelLoan(tx, { loanId: target.id, now: NOW }),
+              );
+              expect(canceled.ok).toBe(true);
+              const principal = canceled.ok ? canceled.value.principalFen : 0n;
+              model.usedFen -= principal;
+              loansOpen.splice(loansOpen.indexOf(target), 1);
+            } else if (op.kind === 'hold') {
+              const checkoutId = newId('chk');
+              const held = await withTransaction(database, (tx) =>
+                placeHold(tx, { creditLineId, userId, checkoutId, amountFen: op.amountFen, now: NOW }),
+              );
+              expect(held.ok).toBe(op.amountFen <= available);
+              if (held.ok) {
+                model.heldFen += op.amountFen;
+                holds.push({ checkoutId, amountFen: op.amountFen });
+              }
+            } else if (op.kind === 'release') {
+              const hold = holds.pop();
+              if (!hold) continue;
+              const released = await withTransaction(database, (tx) =>
+                releaseHold(tx, { checkoutId: hold.checkoutId, now: NOW }),
+              );
+              expect(released.ok).toBe(true);
+              model.heldFen -= hold.amountFen;
+            } else {
+              await withTransaction(database, (tx) =>
+                restoreLimits(tx, { asOfDate: '2026-11-29', now: NOW }),
+              );
+              model.restoringFen = 0n;
+            }
+            const row = await line(creditLineId);
+            expect({ usedFen: row.usedFen, heldFen: row.heldFen, restoringFen: row.restoringFen }).toEqual(
+              model,
+            );
+          }
+          expect(await verifyInvariants(database)).toEqual([]);
+        }),
+        { numRuns: 12 },
+      );
     });
   });
 });
