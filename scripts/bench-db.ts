@@ -28,7 +28,8 @@ import {
 import { sql } from 'drizzle-orm';
 
 const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
-const SECONDS_PER_RUN = Number(process.env.BENCH_DB_SECONDS ?? 5);
+const SECONDS_PER_RUN = Number(process.env.BENCH_DB_SECONDS ?? 3);
+const ROUNDS = 2;
 const CLIENT_COUNTS = [1, 8] as const;
 const USERS = 64;
 
@@ -176,7 +177,7 @@ async function main(): Promise<void> {
     await admin.db.execute(sql.raw(`CREATE DATABASE "${pgbenchDb}"`));
     const pgbenchReady = pgbenchInit(pgbenchDb);
     const now = new Date();
-    const lines = [];
+    const lines: Array<{ userId: string; creditLineId: string }> = [];
     for (let u = 0; u < USERS; u++) {
       lines.push(await createUserWithLine(database.db, { baseLimitFen: 10n ** 12n, now }));
     }
@@ -189,22 +190,43 @@ async function main(): Promise<void> {
       pgbench?: number;
       refused: number;
     }> = [];
+    // Interleaved rounds in alternating order, so a change in machine load during the run
+    // weighs on both sides of the ratio alike.
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     for (const clients of CLIENT_COUNTS) {
-      const interactive = await borrowTps(database, 'interactive', lines, clients);
-      const statement = await borrowTps(database, 'statement', lines, clients);
-      const pgbench = pgbenchReady ? pgbenchTps(pgbenchDb, clients) : undefined;
+      const samples = { interactive: [] as number[], statement: [] as number[], pgbench: [] as number[] };
+      let refused = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        const steps = [
+          async () => {
+            const r = await borrowTps(database, 'interactive', lines, clients);
+            samples.interactive.push(r.tps);
+            refused += r.refused;
+          },
+          async () => {
+            const r = await borrowTps(database, 'statement', lines, clients);
+            samples.statement.push(r.tps);
+            refused += r.refused;
+          },
+          async () => {
+            const tps = pgbenchReady ? pgbenchTps(pgbenchDb, clients) : undefined;
+            if (tps !== undefined) samples.pgbench.push(tps);
+          },
+        ];
+        for (const step of round % 2 === 0 ? steps : [...steps].reverse()) await step();
+      }
       rows.push({
         clients,
-        interactive: interactive.tps,
-        statement: statement.tps,
-        pgbench,
-        refused: interactive.refused + statement.refused,
+        interactive: mean(samples.interactive),
+        statement: mean(samples.statement),
+        pgbench: samples.pgbench.length > 0 ? mean(samples.pgbench) : undefined,
+        refused,
       });
     }
     const violations = await verifyInvariants(database);
     const [load1] = loadavg();
     console.log(
-      `bench db (PostgreSQL via Neon driver + local proxy; ${SECONDS_PER_RUN} s per run; load average ${load1?.toFixed(1)} on ${cpus().length} CPUs)`,
+      `bench db (PostgreSQL via Neon driver + local proxy; ${ROUNDS} interleaved rounds of ${SECONDS_PER_RUN} s; load average ${load1?.toFixed(1)} on ${cpus().length} CPUs)`,
     );
     console.log(
       '  borrow = draw + loan + 12 installments + 2 ledger transactions + outbox event + idempotency record',
