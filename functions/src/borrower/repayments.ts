@@ -41,7 +41,7 @@ import { schema } from '../db';
 import { ApiError } from '../http/errors';
 import type { RouteContext, RouteResult } from '../http/route';
 import { loadUser, todayOf, unwrap, userIdOf } from './common';
-import { loanView, toDomainLoan } from './loan-state';
+import { type InstallmentRow, loanView, toDomainLoan } from './loan-state';
 import { loadOwnLoan } from './loans';
 
 export type RepaymentBody = { amount: number; type?: 'amount' } | { type: 'installment' | 'payoff' };
@@ -76,32 +76,45 @@ export async function createRepayment(ctx: RouteContext<RepaymentBody>): Promise
 
     const byNumber = new Map(rows.map((r) => [r.number, r]));
     const beforeByNumber = new Map(before.installments.map((i) => [i.number, i]));
-    const allocations: Allocation[] = [...outcome.allocations];
+    const allocations: Allocation[] = mergeByInstallment(outcome.allocations);
+    const allocByNumber = new Map(allocations.map((a) => [a.number, a]));
     const waivers: WaiverInput[] = [];
+
+    // Interest or fees paid earlier on not-yet-due bills that the domain gave back (payoff) or
+    // turned into principal (prepayment) — `outcome.rebateFen`. Allocations are append-only, so
+    // the rows keep those payments; the rebate is booked Dr interest / fee income, Cr bank, and
+    // the allocations (which re-apply it) are funded by the payment plus the rebate.
     const rebate = { interestFen: 0n, feeFen: 0n };
+    const excess = new Map<number, { interestFen: bigint; feeFen: bigint }>();
+    for (const after of outcome.loan.installments) {
+      const row = byNumber.get(after.number);
+      if (!row) throw new Error('repayment: row missing');
+      const a = allocByNumber.get(after.number);
+      const i = maxFen(
+        0n,
+        subtractFen(sumFen([row.paidInterestFen, a?.interestFen ?? 0n]), after.paidInterestFen),
+      );
+      const f = maxFen(0n, subtractFen(sumFen([row.paidFeeFen, a?.feeFen ?? 0n]), after.paidFeeFen));
+      excess.set(after.number, { interestFen: i, feeFen: f });
+      rebate.interestFen = addFen(rebate.interestFen, i);
+      rebate.feeFen = addFen(rebate.feeFen, f);
+    }
+    const consistentRebate = sumFen([rebate.interestFen, rebate.feeFen]) === outcome.rebateFen;
 
     if (outcome.kind === 'prepayment') {
       // The domain re-amortized the current and later installments (same dates, smaller
-      // amounts) and recorded the cut principal as paid on the current one. Rewrite those rows;
-      // the allocation then brings their paid parts to exactly the domain's.
+      // amounts) and recorded the cut principal as paid on the current one: rewrite those rows
+      // (keeping the rebated payments as paid interest / fee on them).
       const currentNumber = allocations.at(-1)?.number;
       if (currentNumber === undefined) throw new Error('prepayment without allocation');
-      for (const next of outcome.loan.installments.filter((i) => i.number >= currentNumber)) {
-        const row = byNumber.get(next.number);
-        if (!row) throw new Error('prepayment: row missing');
-        const a = allocations.find((x) => x.number === next.number);
-        const paidAfter = {
-          p: sumFen([row.paidPrincipalFen, a?.principalFen ?? 0n]),
-          i: sumFen([row.paidInterestFen, a?.interestFen ?? 0n]),
-          f: sumFen([row.paidFeeFen, a?.feeFen ?? 0n]),
-        };
+      for (const next of outcome.loan.installments.filter((x) => x.number >= currentNumber)) {
+        const row = byNumber.get(next.number) as InstallmentRow;
+        const a = allocByNumber.get(next.number);
+        const e = excess.get(next.number) ?? { interestFen: 0n, feeFen: 0n };
         if (
-          paidAfter.p !== next.paidPrincipalFen ||
-          paidAfter.i !== next.paidInterestFen ||
-          paidAfter.f !== next.paidFeeFen
+          !consistentRebate ||
+          sumFen([row.paidPrincipalFen, a?.principalFen ?? 0n]) !== next.paidPrincipalFen
         ) {
-          // Money paid earlier on these bills would have to move between components: not booked
-          // by this API version. The person can pay the current bill in full first.
           throw new ApiError(
             'business_rule',
             'prepayment_not_supported',
@@ -113,14 +126,15 @@ export async function createRepayment(ctx: RouteContext<RepaymentBody>): Promise
           .update(schema.installments)
           .set({
             principalFen: next.principalFen,
-            interestFen: next.interestFen,
-            feeFen: next.feeFen,
+            interestFen: sumFen([next.interestFen, e.interestFen]),
+            feeFen: sumFen([next.feeFen, e.feeFen]),
             waivedInterestFen: 0n,
             waivedFeeFen: 0n,
           })
           .where(eq(schema.installments.id, row.id));
       }
     } else if (outcome.kind === 'payoff') {
+      if (!consistentRebate) throw new Error('payoff: rebate does not match the rows');
       for (const after of outcome.loan.installments) {
         const prev = beforeByNumber.get(after.number) as LoanInstallment;
         // What stays owed on the row: the domain's new amount, never below what was already paid.
@@ -132,15 +146,9 @@ export async function createRepayment(ctx: RouteContext<RepaymentBody>): Promise
           feeFen: subtractFen(prev.feeFen, keepFee),
         };
         if (w.interestFen > 0n || w.feeFen > 0n) waivers.push(w);
-        rebate.interestFen = addFen(
-          rebate.interestFen,
-          subtractFen(prev.paidInterestFen, minFen(after.paidInterestFen, prev.paidInterestFen)),
-        );
-        rebate.feeFen = addFen(
-          rebate.feeFen,
-          subtractFen(prev.paidFeeFen, minFen(after.paidFeeFen, prev.paidFeeFen)),
-        );
       }
+    } else if (outcome.rebateFen !== 0n) {
+      throw new Error('partial payment with a rebate');
     }
 
     const rebateFen = sumFen([rebate.interestFen, rebate.feeFen]);
@@ -231,4 +239,25 @@ export async function createRepayment(ctx: RouteContext<RepaymentBody>): Promise
       effect: { type: 'repayment', id: applied.value.repaymentId },
     };
   });
+}
+
+/** One allocation per installment (the database takes each installment once per repayment). */
+function mergeByInstallment(list: readonly Allocation[]): Allocation[] {
+  const out = new Map<number, Allocation>();
+  for (const a of list) {
+    const prev = out.get(a.number);
+    out.set(
+      a.number,
+      prev
+        ? {
+            number: a.number,
+            principalFen: sumFen([prev.principalFen, a.principalFen]),
+            interestFen: sumFen([prev.interestFen, a.interestFen]),
+            feeFen: sumFen([prev.feeFen, a.feeFen]),
+            penaltyFen: sumFen([prev.penaltyFen, a.penaltyFen]),
+          }
+        : a,
+    );
+  }
+  return [...out.values()];
 }
