@@ -97,6 +97,7 @@ export async function open(page: Page, stack: Stack, path: string): Promise<void
 
 /** Types into a Taro Input (`taro-input-core` wraps a real `<input>`). */
 export async function fill(page: Page, id: string, value: string): Promise<void> {
+  await page.locator(`#${id}`).first().waitFor();
   const inner = page.locator(`#${id} input`);
   const target = (await inner.count()) > 0 ? inner.first() : page.locator(`input#${id}`).first();
   await target.fill(value);

@@ -6,7 +6,7 @@
  */
 import { formatFen, QUIZ_QUESTIONS, rateToPercent, tryDec } from '@fenqi/shared';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import {
   apiCall,
   apiSession,
@@ -41,6 +41,14 @@ describe.skipIf(Boolean(reason))('mini-app in Chromium', () => {
 
   afterAll(async () => {
     await stack?.close();
+  });
+
+  // A picture of the page at the moment a test fails, beside the others.
+  beforeEach((ctx) => {
+    onTestFailed(async () => {
+      const name = ctx.task.name.replace(/[^\w]+/g, '-').slice(0, 60);
+      await shot(page, `failed-${name}`).catch(() => undefined);
+    });
   });
 
   async function expectLayoutOk(name: string) {
