@@ -7,10 +7,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestDatabase, serverTestUrl, type TestDatabase } from '@fenqi/db';
-import { loadConfig } from '@fenqi/functions';
+import { loadConfig, seedDemo } from '@fenqi/functions';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type LocalServer, startLocalServer } from '../../functions/src/local-server';
-import { seedDemo } from '../../functions/src/seed';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const CHROMIUM_PATH = '/usr/bin/chromium';
