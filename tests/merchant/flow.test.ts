@@ -60,6 +60,12 @@ describe.each(kinds)('scene installment checkout end to end (%s)', (kind) => {
     expect(confirmed.body.loan).toMatchObject({ principal_amount: 300_000, product: 'scene_installment' });
     expect(confirmed.body.loan.installments).toHaveLength(6);
     expect(await outstandingPrincipalFen(h.database, loanId)).toBe(300_000n);
+    // the scene loan gets the same e-signed contract in the evidence chain as any loan
+    const contracts = await h.database.db
+      .select()
+      .from(schema.contracts)
+      .where(eq(schema.contracts.loanId, loanId));
+    expect(contracts).toHaveLength(1);
     const line = await lineOf(h.database, shopper.userId);
     expect([line.usedFen, line.heldFen]).toEqual([300_000n, 0n]);
 

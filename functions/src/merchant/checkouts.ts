@@ -26,6 +26,7 @@ import { checkoutObject, type RefundObject, refundObject } from './objects';
 import { type PlanPricing, planFor } from './plans';
 import { refundAllocation } from './refund-allocation';
 import { AUTHORIZATION_VALID_SECONDS, type CreateCheckoutBody } from './schemas';
+import { loanSummaryFromPlan } from './shopper';
 
 const { checkouts, merchants, refunds, users, creditLines } = schema;
 
@@ -36,6 +37,16 @@ export interface MerchantScope {
   merchantId: string;
   mode: Mode;
 }
+
+/**
+ * Called in the transaction right after a scene loan is booked — the borrower API's
+ * `loan_created` hooks (contract e-signing and its evidence chain, audit), so scene loans get
+ * the same paperwork as any loan.
+ */
+export type LoanBookedHook = (
+  tx: Tx,
+  args: { userId: string; loanId: string; loan: Record<string, unknown> },
+) => Promise<void>;
 
 /** What a request wrote to the outbox, for the after-commit delivery trigger. */
 export interface Emitted {
@@ -294,7 +305,7 @@ export async function cancelCheckout(
 /** Manual capture of an authorised checkout, full (default) or partial. */
 export async function captureCheckout(
   tx: Tx,
-  args: { scope: MerchantScope; id: string; amountFen?: bigint; now: Date },
+  args: { scope: MerchantScope; id: string; amountFen?: bigint; now: Date; onLoanBooked?: LoanBookedHook },
   emitted: Emitted,
 ): Promise<CheckoutRow> {
   const row = await lockMerchantCheckout(tx, args.scope, args.id);
@@ -313,7 +324,7 @@ export async function captureCheckout(
       'amount',
     );
   }
-  return bookCapture(tx, row, amountFen, args.now, emitted);
+  return bookCapture(tx, row, amountFen, args.now, emitted, args.onLoanBooked);
 }
 
 /** Prices a (partial) manual capture for the shopper as of now. */
@@ -351,6 +362,7 @@ async function bookCapture(
   amountFen: bigint,
   now: Date,
   emitted: Emitted,
+  onBooked?: LoanBookedHook,
 ): Promise<CheckoutRow> {
   if (!row.userId || !row.installments) throw new Error(`capture: checkout ${row.id} has no shopper or plan`);
   const { creditLineId, plan } = await priceCapture(tx, row, row.userId, row.installments, amountFen, now);
@@ -364,6 +376,7 @@ async function bookCapture(
     creditLineId,
     plan,
     now,
+    ...(onBooked ? { onBooked } : {}),
   });
   const [updated] = await tx
     .update(checkouts)
@@ -389,6 +402,7 @@ async function bookLoan(
     creditLineId: string;
     plan: PlanPricing;
     now: Date;
+    onBooked?: LoanBookedHook;
   },
 ): Promise<string> {
   const { row, plan, now } = args;
@@ -421,6 +435,11 @@ async function bookLoan(
     now,
   });
   if (!disbursed.ok) throw new Error(`capture: loan ${loanId} could not be paid out`);
+  await args.onBooked?.(tx, {
+    userId: args.userId,
+    loanId,
+    loan: { ...loanSummaryFromPlan(loanId, plan), checkout_id: row.id, merchant_id: row.merchantId },
+  });
   return loanId;
 }
 
@@ -440,6 +459,7 @@ export interface ConfirmArgs {
   installments: number;
   now: Date;
   productionMode: boolean;
+  onLoanBooked?: LoanBookedHook;
   /**
    * Borrowing rules (limit is the hold itself): health score, education, risk. Throws
    * ApiError; returns the shopper's user row and credit line.
@@ -544,6 +564,7 @@ export async function confirmCheckout(
     creditLineId: line.id,
     plan,
     now: args.now,
+    ...(args.onLoanBooked ? { onBooked: args.onLoanBooked } : {}),
   });
   const [captured] = await tx
     .update(checkouts)

@@ -5,6 +5,7 @@
  * respond → after-commit webhook trigger.
  */
 import { registerDailyStep } from '../batch/daily';
+import { runBorrowerHooks } from '../borrower/hooks';
 import { defineRoute, ok, type Principal, type Route, type RouteContext } from '../http/route';
 import { registerMerchantAuthenticator } from '../merchant/auth';
 import {
@@ -14,6 +15,7 @@ import {
   createCheckout,
   type Emitted,
   expireDueCheckouts,
+  type LoanBookedHook,
   type MerchantScope,
   readCheckoutByToken,
   readMerchantCheckout,
@@ -50,6 +52,20 @@ registerDailyStep({
     return { expired };
   },
 });
+
+/** The borrower API's `loan_created` hooks (contract e-signing, evidence chain, audit). */
+function loanCreatedHooks(ctx: RouteContext): LoanBookedHook {
+  return (tx, a) =>
+    runBorrowerHooks('loan_created', {
+      tx,
+      config: ctx.config,
+      now: ctx.now,
+      userId: a.userId,
+      loanId: a.loanId,
+      loan: a.loan,
+      requestId: ctx.requestId,
+    });
+}
 
 function scopeOf(principal: Principal): MerchantScope {
   if (principal.kind !== 'merchant') throw new Error('merchant route without a merchant principal');
@@ -143,6 +159,7 @@ export const merchantRoutes: Route[] = [
             scope,
             id: ctx.params.id!,
             now: ctx.now,
+            onLoanBooked: loanCreatedHooks(ctx),
             ...(ctx.body.amount !== undefined ? { amountFen: BigInt(ctx.body.amount) } : {}),
           },
           emitted,
@@ -320,6 +337,7 @@ export const merchantRoutes: Route[] = [
             installments: ctx.body.installments,
             now: ctx.now,
             productionMode: ctx.config.mode === 'production',
+            onLoanBooked: loanCreatedHooks(ctx),
             checkEligibility: (t, a) =>
               checkShopperEligibility(
                 t,

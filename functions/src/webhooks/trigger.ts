@@ -1,12 +1,12 @@
 /**
- * After-commit delivery trigger. A handler knows the ids of the events it wrote but runs
- * inside the request's transaction, which commits only after the handler returns. So the
- * trigger is fire-and-forget and waits for the events to become visible (committed) with a
- * short bounded backoff, then delivers them; events of a rolled-back request never become
- * visible and the trigger gives up. Whatever it misses (crash, frozen function) the cron pass
+ * After-commit delivery trigger. A handler knows the ids of the events it wrote (or scheduled
+ * again) but runs inside the request's transaction, which commits only after the handler
+ * returns. So the trigger is fire-and-forget and waits, with a short bounded backoff, until the
+ * events are visible as `pending` (committed), then delivers them; events of a rolled-back
+ * request never become visible and the trigger gives up. Whatever it misses (crash, frozen function) the cron pass
  * delivers.
  */
-import { inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { type Database, schema } from '../db';
 import type { SecretKeys } from '../merchant/secrets';
 import { deliverDueEvents } from './worker';
@@ -57,7 +57,7 @@ async function deliverWhenVisible(options: TriggerOptions): Promise<void> {
     const visible = await options.database.db
       .select({ id: schema.outboxEvents.id })
       .from(schema.outboxEvents)
-      .where(inArray(schema.outboxEvents.id, remaining));
+      .where(and(inArray(schema.outboxEvents.id, remaining), eq(schema.outboxEvents.status, 'pending')));
     if (visible.length > 0) {
       const ids = visible.map((v) => v.id);
       await deliverDueEvents({
