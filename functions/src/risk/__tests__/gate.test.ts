@@ -59,15 +59,13 @@ const gate = (userId: string, amountFen: bigint, now: Date, idempotencyKey: stri
 describe('payment password failures', () => {
   it('2 wrong → allow; 3 wrong → step_up; a passed step-up clears it for that request', async () => {
     const wrong = (minutesAgo: number) =>
-      database.db
-        .insert(schema.loginAttempts)
-        .values({
-          id: newId('lga'),
-          subject: 'usr_pw',
-          kind: 'password',
-          success: false,
-          createdAt: new Date(NOW.getTime() - minutesAgo * 60_000),
-        });
+      database.db.insert(schema.loginAttempts).values({
+        id: newId('lga'),
+        subject: 'usr_pw',
+        kind: 'password',
+        success: false,
+        createdAt: new Date(NOW.getTime() - minutesAgo * 60_000),
+      });
     await wrong(30);
     await wrong(20);
     expect((await gate('usr_pw', 10_000n, NOW, 'k1')).decision).toBe('allow');
@@ -133,16 +131,14 @@ describe('freeze', () => {
 describe('contact delivery', () => {
   it('sends due contacts inside the allowed hours only, each once', async () => {
     const at = new Date('2026-11-28T02:00:00.000Z'); // 10:00 local
-    await database.db
-      .insert(schema.collectionContacts)
-      .values({
-        id: 'col_1',
-        userId: 'usr_pw',
-        channel: 'wechat',
-        kind: 'reminder',
-        contactDate: '2026-11-28',
-        scheduledAt: at,
-      });
+    await database.db.insert(schema.collectionContacts).values({
+      id: 'col_1',
+      userId: 'usr_pw',
+      channel: 'wechat',
+      kind: 'reminder',
+      contactDate: '2026-11-28',
+      scheduledAt: at,
+    });
     expect(await deliverDueContacts(database, new Date('2026-11-27T23:30:00.000Z'))).toBe(0); // 07:30 local
     expect(await deliverDueContacts(database, new Date('2026-11-28T12:30:00.000Z'))).toBe(0); // 20:30 local
     expect(await deliverDueContacts(database, new Date('2026-11-28T02:05:00.000Z'))).toBe(1);
