@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import vectors from './fixtures/schedule-vectors.json';
 import {
   buildSchedule,
   computeApr,
@@ -11,6 +10,7 @@ import {
   rateToWire,
   scheduleCashFlows,
 } from '../index';
+import vectors from './fixtures/schedule-vectors.json';
 
 describe('reference/schedule-vectors.json', () => {
   for (const v of vectors.level_payment) {
