@@ -454,15 +454,18 @@ function executePayoff(loan: Loan, moneyFen: Fen, asOf: BusinessDate): PaymentOu
 
 /**
  * Amount that pays the next installment: everything unpaid on installments due by `asOf`, or, when
- * nothing is due, the whole of the first unpaid installment.
+ * nothing is due, the whole of the first unpaid installment — capped at today's payoff quote.
  */
 export function installmentPaymentFen(loanIn: Loan, asOf: BusinessDate): Fen {
   const loan = accrueTo(loanIn, asOf);
   let due = 0n;
   for (const i of loan.installments) if (i.dueDate <= asOf) due += outstandingTotal(i);
-  if (due > 0n) return due;
   const next = loan.installments.find((i) => !isPaid(i));
-  return next ? outstandingTotal(next) : 0n;
+  const billFen = due > 0n ? due : next ? outstandingTotal(next) : 0n;
+  // Never more than settling the whole loan today: on the last (or only) bill paid early, the
+  // scheduled interest runs to the due date while a payoff charges interest only to `asOf`.
+  const payoffFen = payoffQuote(loanIn, asOf).amountFen;
+  return billFen < payoffFen ? billFen : payoffFen;
 }
 
 /**

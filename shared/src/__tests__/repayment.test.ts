@@ -403,6 +403,37 @@ describe('repayment properties', () => {
     );
   });
 
+  it('paying "the installment" on day d never costs more than paying the loan off on day d, and never leaves a credit balance', () => {
+    fc.assert(
+      fc.property(loanArb, fc.integer({ min: 0, max: 1100 }), (x, d) => {
+        const l = build(x);
+        const asOf = addDays(l.startDate, d);
+        const billFen = installmentPaymentFen(l, asOf);
+        expect(billFen <= payoffQuote(l, asOf).amountFen).toBe(true);
+        if (billFen === 0n) return;
+        const r = applyPayment(l, { amountFen: billFen, asOf });
+        expect(r.ok).toBe(true);
+        if (r.ok) expect(r.value.toCreditFen).toBe(0n);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('single payment paid early as "the installment": charged the payoff (interest to the day), not the scheduled interest', () => {
+    const l = openLoan(
+      buildSchedule({
+        method: 'single_payment',
+        principalFen: 72_269n,
+        annualRate: dec('0.073'),
+        term: { days: 30 },
+        startDate: '2026-01-01',
+      }),
+    );
+    const billFen = installmentPaymentFen(l, '2026-01-08');
+    expect(billFen).toBe(payoffQuote(l, '2026-01-08').amountFen);
+    expect(billFen < outstandingTotal(l.installments[0]!)).toBe(true);
+  });
+
   it('payoff on day d (no overdue) never exceeds the sum of the remaining installments', () => {
     fc.assert(
       fc.property(loanArb, fc.integer({ min: 0, max: 1100 }), (x, d) => {
