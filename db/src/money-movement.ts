@@ -14,6 +14,7 @@
 import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import {
   type Database,
+  type DbOrTx,
   pgConstraint,
   pgErrorCode,
   RETRYABLE_CODES,
@@ -25,9 +26,11 @@ import { type AccountRef, ledgerCtes, postLedgerTransaction, systemAccount, tran
 import {
   type Checkout,
   type CreditLine,
+  type CreditPayout,
   checkouts,
   creditHolds,
   creditLines,
+  creditPayouts,
   type Installment,
   idempotencyRecords,
   installments,
@@ -946,6 +949,79 @@ export async function restoreLimits(tx: Tx, input: { asOfDate: string; now: Date
     from sums where c.id = sums.credit_line_id
     returning c.id`);
   return rowsOf(result).length;
+}
+
+// ---------------------------------------------------------------------------------------
+// credit balance payout
+// ---------------------------------------------------------------------------------------
+
+export const CREDIT_PAYOUT_EVENT = 'credit_balance.paid_out';
+
+/**
+ * Pay a closed loan's whole credit balance (overpayments, refunds beyond what was owed) back
+ * to the borrower's bank card: Dr `user_credit_balance`(user) / Cr `bank`, a `credit_payouts`
+ * row, the loan's balance set to 0 under its row lock, and a user outbox event. Only for a
+ * `paid_off` or `canceled` loan; with nothing to pay it writes nothing (`payout: null`), so a
+ * repeat is a no-op.
+ */
+export async function payOutCreditBalance(
+  tx: Tx,
+  input: { loanId: string; now: Date; idempotencyRef?: string },
+): Promise<Result<{ payout: CreditPayout | null }, 'loan_not_found' | 'loan_not_closed'>> {
+  const [loan] = await tx.select().from(loans).where(eq(loans.id, input.loanId)).for('update');
+  if (!loan) return fail('loan_not_found');
+  if (loan.status !== 'paid_off' && loan.status !== 'canceled') return fail('loan_not_closed');
+  const amountFen = loan.creditBalanceFen;
+  if (amountFen <= 0n) return ok({ payout: null });
+  const payoutId = newId('cpo');
+  const ledgerTx = await postLedgerTransaction(tx, {
+    kind: 'credit_payout',
+    externalId: `credit_payout:${payoutId}`,
+    refType: 'credit_payout',
+    refId: payoutId,
+    idempotencyRef: input.idempotencyRef,
+    effectiveAt: input.now,
+    postings: transfer(
+      { code: 'user_credit_balance', ownerId: loan.userId },
+      systemAccount('bank'),
+      amountFen,
+    ),
+  });
+  const [payout] = await tx
+    .insert(creditPayouts)
+    .values({
+      id: payoutId,
+      loanId: loan.id,
+      userId: loan.userId,
+      amountFen,
+      ledgerTransactionId: ledgerTx.id,
+      createdAt: input.now,
+    })
+    .returning();
+  const [cleared] = await tx
+    .update(loans)
+    .set({ creditBalanceFen: 0n, updatedAt: input.now })
+    .where(and(eq(loans.id, loan.id), eq(loans.creditBalanceFen, amountFen)))
+    .returning({ id: loans.id });
+  assert(cleared, 'credit balance changed under the row lock');
+  await enqueueEvent(tx, {
+    type: CREDIT_PAYOUT_EVENT,
+    userId: loan.userId,
+    payload: { object: 'credit_payout', id: payoutId, loan: loan.id, amount: amountFen.toString() },
+    now: input.now,
+  });
+  return ok({ payout: payout! });
+}
+
+/** Closed loans still holding a credit balance (for the daily sweep), oldest first. */
+export async function loansWithCreditToPayOut(db: DbOrTx, limit = 500): Promise<string[]> {
+  const rows = await db
+    .select({ id: loans.id })
+    .from(loans)
+    .where(and(inArray(loans.status, ['paid_off', 'canceled']), sql`${loans.creditBalanceFen} > 0`))
+    .orderBy(asc(loans.updatedAt))
+    .limit(limit);
+  return rows.map((r) => r.id);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -566,6 +566,30 @@ export const repayments = pgTable(
   ],
 );
 
+/**
+ * A loan's credit balance paid back to the borrower's bank card (append-only). One payout
+ * per loan and closing: the whole balance of a paid-off or canceled loan.
+ */
+export const creditPayouts = pgTable(
+  'credit_payouts',
+  {
+    id: text('id').primaryKey(), // cpo_…
+    loanId: text('loan_id')
+      .notNull()
+      .references(() => loans.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    amountFen: fen('amount_fen').notNull(),
+    ledgerTransactionId: text('ledger_transaction_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('credit_payouts_loan_idx').on(t.loanId, t.createdAt),
+    check('credit_payouts_amount_ck', sql`${t.amountFen} > 0`),
+  ],
+);
+
 /** How a repayment was applied, per installment and component (append-only). */
 export const repaymentAllocations = pgTable(
   'repayment_allocations',
@@ -1008,6 +1032,7 @@ export type Installment = typeof installments.$inferSelect;
 export type NewInstallment = typeof installments.$inferInsert;
 export type Repayment = typeof repayments.$inferSelect;
 export type RepaymentAllocation = typeof repaymentAllocations.$inferSelect;
+export type CreditPayout = typeof creditPayouts.$inferSelect;
 export type GraceUsage = typeof graceUsages.$inferSelect;
 export type Contract = typeof contracts.$inferSelect;
 export type CollectionContact = typeof collectionContacts.$inferSelect;

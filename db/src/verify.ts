@@ -88,10 +88,16 @@ const CHECKS: Check[] = [
   },
   {
     invariant: 'loan_credit_balance',
-    query: sql`select l.id as subject, 'credit balance ' || l.credit_balance_fen || ' <> overpaid ' || coalesce(sum(r.to_credit_balance_fen), 0)
-        as detail
-      from loans l left join repayments r on r.loan_id = l.id
-      group by l.id having l.credit_balance_fen <> coalesce(sum(r.to_credit_balance_fen), 0)`,
+    // credit balance = Σ overpayments (user repayments and merchant refunds) − Σ payouts.
+    query: sql`with overpaid as (
+        select loan_id, sum(to_credit_balance_fen) as fen from repayments group by loan_id
+      ), paid_out as (
+        select loan_id, sum(amount_fen) as fen from credit_payouts group by loan_id
+      )
+      select l.id as subject, 'credit balance ' || l.credit_balance_fen || ' <> overpaid ' || coalesce(o.fen, 0)
+        || ' - paid out ' || coalesce(p.fen, 0) as detail
+      from loans l left join overpaid o on o.loan_id = l.id left join paid_out p on p.loan_id = l.id
+      where l.credit_balance_fen <> coalesce(o.fen, 0) - coalesce(p.fen, 0)`,
   },
   {
     invariant: 'loan_paid_off_status',
