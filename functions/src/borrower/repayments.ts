@@ -16,6 +16,7 @@ import {
   type AllocationInput,
   applyRepayment,
   lockLoan,
+  payOutCreditBalance,
   postLedgerTransaction,
   systemAccount,
   type WaiverInput,
@@ -112,6 +113,10 @@ export async function createRepayment(ctx: RouteContext<RepaymentBody>): Promise
         const a = allocByNumber.get(next.number);
         const e = excess.get(next.number) ?? { interestFen: 0n, feeFen: 0n };
         if (
+          // A prepayment that would turn earlier interest / fee payments into principal is
+          // refused: the rows could only keep that money as paid interest, and a later payoff
+          // would rebate it a second time. (A payoff rebate is safe: it closes the loan.)
+          outcome.rebateFen !== 0n ||
           !consistentRebate ||
           sumFen([row.paidPrincipalFen, a?.principalFen ?? 0n]) !== next.paidPrincipalFen
         ) {
@@ -197,6 +202,11 @@ export async function createRepayment(ctx: RouteContext<RepaymentBody>): Promise
     const status = loanStatus(outcome.loan, today);
     if (!applied.value.paidOff && status !== applied.value.loan.status) {
       await tx.update(schema.loans).set({ status, updatedAt: ctx.now }).where(eq(schema.loans.id, loan.id));
+    }
+    // Whatever the payoff did not need goes straight back to the borrower's card (simulator bug 2).
+    if (applied.value.paidOff) {
+      const ref = ctx.idempotencyRef ? { idempotencyRef: ctx.idempotencyRef } : {};
+      await payOutCreditBalance(tx, { loanId: loan.id, now: ctx.now, ...ref });
     }
     const paidOnTime = outcome.loan.installments.filter(
       (i) => isPaid(i) && !isPaid(beforeByNumber.get(i.number) as LoanInstallment) && i.dueDate >= today,

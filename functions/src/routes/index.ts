@@ -2,6 +2,7 @@
  * The route table: every /v1 endpoint of every area. The OpenAPI document and the
  * dispatcher both read it.
  */
+import '../batch/credit-payout';
 import type { Route } from '../http/route';
 import { borrowerRoutes } from './borrower';
 import { merchantRoutes } from './merchant';
