@@ -100,12 +100,17 @@ function requestLogLine(req: IncomingMessage, res: ServerResponse, startedNs: bi
     time: new Date().toISOString(),
     level: res.statusCode >= 500 ? 'error' : 'info',
     method: req.method,
-    // The path only: query strings may carry tokens.
-    path: (req.url ?? '/').split('?')[0],
+    path: loggablePath(req.url ?? '/'),
     status: res.statusCode,
     duration_ms: Number(durationUs) / 1000,
     request_id: typeof requestId === 'string' ? requestId : undefined,
   });
+}
+
+/** The path without its query (it may carry tokens) and with checkout tokens masked. */
+export function loggablePath(url: string): string {
+  const path = url.split('?')[0] ?? '/';
+  return path.replace(/^(\/v1\/checkouts\/)[^/]+/, '$1:token');
 }
 
 async function serveStatic(
