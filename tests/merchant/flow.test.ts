@@ -144,7 +144,7 @@ describe.each(kinds)('scene installment checkout end to end (%s)', (kind) => {
     expect(await verifyInvariants(h.database)).toEqual([]);
   });
 
-  it('a full refund after the first installment was repaid: the rest of the loan is gone and the repaid part is a credit balance', async () => {
+  it('a full refund after the first installment was repaid: the rest of the loan is gone and the repaid part goes back to the shopper', async () => {
     const shopper = await h.newShopper();
     const created = await h.createCheckout({ amount: 90_000 });
     const confirmed = await h.request('POST', `/v1/checkouts/${created.token}/confirm`, {
@@ -171,10 +171,16 @@ describe.each(kinds)('scene installment checkout end to end (%s)', (kind) => {
     expect(await outstandingPrincipalFen(h.database, loanId)).toBe(0n);
     const [loan] = await h.database.db.select().from(schema.loans).where(eq(schema.loans.id, loanId));
     expect(loan?.status).toBe('paid_off');
-    expect(loan?.creditBalanceFen).toBe(paidPrincipalFen);
+    // The repaid part went to the credit balance and straight back to the shopper's card.
+    expect(loan?.creditBalanceFen).toBe(0n);
+    const payouts = await h.database.db
+      .select()
+      .from(schema.creditPayouts)
+      .where(eq(schema.creditPayouts.loanId, loanId));
+    expect(payouts.map((p) => p.amountFen)).toEqual([paidPrincipalFen]);
     expect(
       await accountBalance(h.database.db, { code: 'user_credit_balance', ownerId: shopper.userId }),
-    ).toBe(-paidPrincipalFen);
+    ).toBe(0n);
     expect((await h.merchantA.client.retrieveCheckout(created.id)).status).toBe('refunded');
     const line = await lineOf(h.database, shopper.userId);
     expect(line.usedFen).toBe(0n);

@@ -11,6 +11,7 @@ import {
   disburseLoan,
   drawCredit,
   lockLoan,
+  payOutCreditBalance,
   placeHold,
   refundCheckout as refundCheckoutPrimitive,
   releaseHold,
@@ -664,6 +665,8 @@ export async function refundCheckout(
     now: args.now,
   });
   if (!result.ok) throw rule(result.code, 'The refund could not be applied.');
+  // What the closed loan no longer needs goes back to the shopper's card (simulator bug 2).
+  if (plan.toCreditBalanceFen > 0n) await payOutCreditBalance(tx, { loanId: row.loanId, now: args.now });
   const refund = refundObject(result.value.refund);
   emitted.eventIds.push(
     await emitEvent(tx, {
