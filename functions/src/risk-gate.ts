@@ -5,6 +5,7 @@
  */
 import type { AppConfig } from './config';
 import type { Database, Tx } from './db';
+import { ApiError } from './http/errors';
 
 export type RiskAction = 'borrow' | 'checkout_confirm' | 'disburse' | 'repay' | 'login';
 
@@ -41,4 +42,26 @@ export function registerRiskGate(gate: RiskGate): void {
 
 export function riskGate(): RiskGate {
   return current;
+}
+
+/**
+ * Turns a decision other than allow into the error the client acts on: `step_up_required`
+ * (with the challenge to complete), `risk_declined` or `account_frozen`. The risk evidence
+ * the request wrote is committed even though the request fails.
+ */
+export function assertRiskAllows(decision: RiskDecision): void {
+  if (decision.decision === 'allow') return;
+  if (decision.decision === 'step_up') {
+    throw new ApiError('permission', 'step_up_required', decision.reason, undefined, {
+      commitWrites: true,
+      details: { step_up: { challenge_id: decision.challengeId ?? null, rule: decision.rule } },
+    });
+  }
+  throw new ApiError(
+    'business_rule',
+    decision.decision === 'freeze' ? 'account_frozen' : 'risk_declined',
+    decision.reason,
+    undefined,
+    { commitWrites: true, details: { rule: decision.rule } },
+  );
 }

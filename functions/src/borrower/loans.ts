@@ -20,7 +20,7 @@ import { newId, schema, type Tx } from '../db';
 import { ApiError } from '../http/errors';
 import { toPage } from '../http/parse';
 import type { RouteContext, RouteResult } from '../http/route';
-import { riskGate } from '../risk-gate';
+import { assertRiskAllows, riskGate } from '../risk-gate';
 import {
   domainLine,
   loadUser,
@@ -109,24 +109,7 @@ export async function createLoanHandler(ctx: Ctx<LoanBody>): Promise<RouteResult
       },
       { tx, database: ctx.database, config: ctx.config },
     );
-    if (decision.decision === 'step_up') {
-      throw new ApiError('permission', 'step_up_required', decision.reason, undefined, {
-        commitWrites: true,
-        details: { step_up: { challenge_id: decision.challengeId ?? null, rule: decision.rule } },
-      });
-    }
-    if (decision.decision === 'refuse' || decision.decision === 'freeze') {
-      throw new ApiError(
-        'business_rule',
-        decision.decision === 'freeze' ? 'account_frozen' : 'risk_declined',
-        decision.reason,
-        undefined,
-        {
-          commitWrites: true,
-          details: { rule: decision.rule },
-        },
-      );
-    }
+    assertRiskAllows(decision);
 
     const drawn = await drawCredit(tx, { creditLineId: lineRow.id, amountFen: principalFen, now: ctx.now });
     if (!drawn.ok)

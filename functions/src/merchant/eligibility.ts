@@ -13,8 +13,8 @@ import { computeHealth } from '../borrower/health';
 import { shanghaiDate } from '../clock';
 import type { AppConfig } from '../config';
 import type { Database, schema, Tx } from '../db';
-import { ApiError, rule } from '../http/errors';
-import { riskGate } from '../risk-gate';
+import { rule } from '../http/errors';
+import { assertRiskAllows, riskGate } from '../risk-gate';
 
 export type UserRow = typeof schema.users.$inferSelect;
 export type CreditLineRow = typeof schema.creditLines.$inferSelect;
@@ -70,20 +70,6 @@ export async function checkShopperEligibility(
     },
     { tx, database: ctx.database, config: ctx.config },
   );
-  if (decision.decision === 'step_up') {
-    throw new ApiError('permission', 'step_up_required', decision.reason, undefined, {
-      commitWrites: true,
-      details: { step_up: { challenge_id: decision.challengeId ?? null, rule: decision.rule } },
-    });
-  }
-  if (decision.decision === 'refuse' || decision.decision === 'freeze') {
-    throw new ApiError(
-      'business_rule',
-      decision.decision === 'freeze' ? 'account_frozen' : 'risk_declined',
-      decision.reason,
-      undefined,
-      { commitWrites: true, details: { rule: decision.rule } },
-    );
-  }
+  assertRiskAllows(decision);
   return { user, line };
 }
