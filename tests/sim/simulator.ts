@@ -2074,24 +2074,37 @@ export class Simulator {
     const lane = this.lanes[0]!;
     // The outbox retries with backoff on the service clock: move it on so every retry is due.
     this.receiver.failureRate = 0;
-    const deadline = performance.now() + 90_000;
+    // Move the clock once past every back-off, then let the outbox drain; move it again (a day)
+    // only when nothing arrived for 10 s. Each move can expire checkouts, i.e. create events.
+    const deadline = performance.now() + 240_000;
     let listed: unknown[] = [];
     let missing: string[] = [];
+    let lastCount = -1;
+    let stalledRounds = 0;
+    const moveClock = async (ms: number) => {
+      this.clockOffsetMs += ms;
+      const target = new Date(Math.max(Date.now() + this.clockOffsetMs, this.serviceNowMs + ms));
+      const res = await this.call(
+        lane,
+        { method: 'POST', path: '/v1/test/clock', body: { now: target.toISOString() }, timeoutMs: 300_000 },
+        ['clock'],
+      );
+      if (res.status === 200) this.serviceNowMs = Date.parse(String(field(res.body, 'now')));
+    };
+    await moveClock(2 * DAY_MS);
     for (let round = 0; performance.now() < deadline; round++) {
       listed = await this.listMerchantEvents(lane);
       missing = listed.map((e) => String(field(e, 'id'))).filter((id) => !this.receiver.events.has(id));
       if (missing.length === 0 && this.owedEventsMissing().length === 0) break;
-      if (round % 5 === 4) {
-        this.clockOffsetMs += 6 * 3600 * 1000;
-        const target = new Date(
-          Math.max(Date.now() + this.clockOffsetMs, this.serviceNowMs + 6 * 3600 * 1000),
+      stalledRounds = this.receiver.events.size === lastCount ? stalledRounds + 1 : 0;
+      lastCount = this.receiver.events.size;
+      if (round % 10 === 0)
+        this.log(
+          `sim: webhooks: ${this.receiver.events.size} received, ${missing.length} listed events pending`,
         );
-        const res = await this.call(
-          lane,
-          { method: 'POST', path: '/v1/test/clock', body: { now: target.toISOString() }, timeoutMs: 300_000 },
-          ['clock'],
-        );
-        if (res.status === 200) this.serviceNowMs = Date.parse(String(field(res.body, 'now')));
+      if (stalledRounds >= 10) {
+        stalledRounds = 0;
+        await moveClock(DAY_MS);
       }
       await sleep(1_000);
     }
