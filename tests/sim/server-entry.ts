@@ -70,14 +70,15 @@ async function startWorker(database: Database, config: AppConfig): Promise<strin
     return undefined;
   }
   const deliver = worker.deliverDueEvents as
-    | ((o: { database: Database; now: Date }) => Promise<unknown>)
+    | ((o: { database: Database; now: Date; keys?: AppConfig }) => Promise<unknown>)
     | undefined;
   const serviceNow = clock.serviceNow as ((d: Database, c: AppConfig) => Promise<Date>) | undefined;
   if (typeof deliver !== 'function' || typeof serviceNow !== 'function') return undefined;
   const intervalMs = Number(process.env.SIM_WORKER_INTERVAL_MS ?? '250');
   const tick = async () => {
     try {
-      await deliver({ database, now: await serviceNow(database, config) });
+      // keys: the vault keys that open the sealed webhook secrets (the cron route passes them too).
+      await deliver({ database, now: await serviceNow(database, config), keys: config });
     } catch {
       // a failed pass (a severed connection) is retried on the next tick
     }
