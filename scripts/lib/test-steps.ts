@@ -16,8 +16,6 @@ export function extraSteps(env: NodeJS.ProcessEnv): ExtraStep[] {
     {
       name: 'simulation (seed 1, 2000 ops, 8 lanes, SIGKILLs + connection cuts)',
       command: 'npx',
-      // --allow overcharged: known bug 1 of docs/simulation.md ("installment" payments charge more
-      // than the payoff); printed as KNOWN BUG on every run. Remove once the borrower fix lands.
       args: [
         'tsx',
         'scripts/simulate.ts',
@@ -32,8 +30,6 @@ export function extraSteps(env: NodeJS.ProcessEnv): ExtraStep[] {
         '0.015',
         '--sever-rate',
         '0.03',
-        '--allow',
-        'overcharged',
         '--quiet',
       ],
     },
