@@ -44,7 +44,8 @@ async function waitForPage(url: string, child: ChildProcess, timeoutMs: number):
 
 async function timeStart(dataDir: string): Promise<number> {
   const port = await freePort();
-  const child = spawn('npx', ['tsx', 'scripts/start.ts'], {
+  // One process (no npx/tsx wrapper) so that SIGTERM reaches the server itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: String(port), FENQI_DATA_DIR: dataDir, DATABASE_URL: '' },
     stdio: ['ignore', 'ignore', 'inherit'],
