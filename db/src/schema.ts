@@ -817,6 +817,11 @@ export const webhookEndpoints = pgTable(
     /** `whsec_…`, used as the HMAC key as-is. */
     secret: text('secret').notNull(),
     enabled: boolean('enabled').notNull().default(true),
+    /**
+     * Set when the secret was rotated out: until then deliveries still carry a `v1=` signed
+     * with it (overlap window), from then on it signs nothing. `null` = the current secret.
+     */
+    expiresAt: ts('expires_at'),
     createdAt: createdAt(),
   },
   (t) => [index('webhook_endpoints_merchant_idx').on(t.merchantId)],
