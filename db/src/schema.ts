@@ -516,6 +516,15 @@ export const installments = pgTable(
     /** Interest / fee waived (early payoff: interest only to the day of payoff; cancel). */
     waivedInterestFen: fenZero('waived_interest_fen'),
     waivedFeeFen: fenZero('waived_fee_fen'),
+    /**
+     * Interest / fee paid on this installment and later given back (rebate: Dr income, Cr bank)
+     * because a prepayment turned it into principal or a payoff did not need it. The paid_*
+     * columns keep the allocations (append-only); `interest_fen` / `fee_fen` include the rebated
+     * part, so the borrower's net charge is interest − waived − rebated and net paid is
+     * paid − rebated (what the domain sees).
+     */
+    rebatedInterestFen: fenZero('rebated_interest_fen'),
+    rebatedFeeFen: fenZero('rebated_fee_fen'),
     graceUntil: businessDate('grace_until'),
     status: text('status', { enum: installmentStatuses }).notNull().default('pending'),
     remindersSent: integer('reminders_sent').notNull().default(0),
@@ -537,6 +546,11 @@ export const installments = pgTable(
       sql`${t.paidFeeFen} >= 0 and ${t.paidFeeFen} + ${t.waivedFeeFen} <= ${t.feeFen}`,
     ),
     check('installments_paid_penalty_ck', sql`${t.paidPenaltyFen} between 0 and ${t.penaltyFen}`),
+    check(
+      'installments_rebated_interest_ck',
+      sql`${t.rebatedInterestFen} between 0 and ${t.paidInterestFen}`,
+    ),
+    check('installments_rebated_fee_ck', sql`${t.rebatedFeeFen} between 0 and ${t.paidFeeFen}`),
   ],
 );
 
