@@ -248,7 +248,11 @@ export const loginAttempts = pgTable(
     ipHash: text('ip_hash'),
     createdAt: createdAt(),
   },
-  (t) => [index('login_attempts_subject_idx').on(t.subject, t.createdAt)],
+  (t) => [
+    index('login_attempts_subject_idx').on(t.subject, t.createdAt),
+    // The per-IP login rate limit: ip_hash = ? and kind = 'session' and created_at > ?.
+    index('login_attempts_ip_idx').on(t.ipHash, t.kind, t.createdAt),
+  ],
 );
 
 export const riskEvents = pgTable(
