@@ -36,6 +36,14 @@ export interface LoanInstallment {
   readonly paidPenaltyFen: Fen;
   /** Last day of an approved grace period (inclusive), or null. */
   readonly graceUntil: BusinessDate | null;
+  /**
+   * Set when a prepayment or refund re-amortized this installment in the middle of its period:
+   * the interest earned up to that day (`settledInterestFen`, on the old balance) and the day
+   * (`settledOn`). The rest of `interestFen` accrues pro rata over (settledOn, dueDate] — see
+   * `accruedInterestFen`. Absent / null: the whole period accrues pro rata.
+   */
+  readonly settledInterestFen?: Fen;
+  readonly settledOn?: BusinessDate | null;
 }
 
 export interface Loan {
@@ -177,10 +185,31 @@ export interface PayoffQuote {
 /**
  * Interest of a not-yet-due installment earned by `asOf`: its scheduled interest pro rata to the
  * elapsed days of its period, round_half_up(interest × elapsed / periodDays); 0 for periods that
- * have not started.
+ * have not started. For an installment re-amortized mid-period (`settledOn`), the interest earned
+ * by then is kept and only the rest accrues pro rata from that day:
+ * settled + round_half_up((interest − settled) × days since settledOn / days settledOn → due),
+ * so a later payoff or prepayment never charges less (or more) than was already settled.
  */
 export function accruedInterestFen(i: LoanInstallment, asOf: BusinessDate): Fen {
   if (asOf >= i.dueDate) return i.interestFen;
+  const settledOn = i.settledOn ?? null;
+  if (settledOn !== null && settledOn > i.periodStartDate && settledOn < i.dueDate) {
+    const settled = i.settledInterestFen ?? 0n;
+    if (asOf >= settledOn) {
+      return (
+        settled +
+        divRound(
+          (i.interestFen - settled) * BigInt(daysBetween(settledOn, asOf)),
+          BigInt(daysBetween(settledOn, i.dueDate)),
+        )
+      );
+    }
+    if (asOf <= i.periodStartDate) return 0n;
+    return divRound(
+      settled * BigInt(daysBetween(i.periodStartDate, asOf)),
+      BigInt(daysBetween(i.periodStartDate, settledOn)),
+    );
+  }
   if (asOf <= i.periodStartDate) return 0n;
   const periodDays = daysBetween(i.periodStartDate, i.dueDate);
   return divRound(i.interestFen * BigInt(daysBetween(i.periodStartDate, asOf)), BigInt(periodDays));
@@ -323,8 +352,9 @@ function payInOrder(
  * rate 0), equal_principal/daily → an even split (first rows carry the extra fen),
  * interest_first/single_payment → principal with the last; the last row absorbs rounding.
  * Interest of the first row is split at `asOf`: what the old schedule earned by `asOf`
- * (`accruedInterestFen`) plus the new balance's period interest pro rata to the remaining days;
- * later rows earn their period interest on the new balance. Fees scale with the principal:
+ * (`accruedInterestFen`, kept as `settledInterestFen` / `settledOn`) plus
+ * round_half_up(new balance's period interest × remaining days / period days); later rows earn
+ * their period interest on the new balance. Fees scale with the principal:
  * round_half_up(fee × new balance / old unpaid principal). Paid fields are reset to 0; the caller
  * re-records what was paid.
  */
@@ -362,9 +392,13 @@ function reamortize(
       periodInterest = monthlyInterestFen(balance, rate, days); // broken first period
     else periodInterest = monthlyInterestFen(balance, rate);
     let interest = periodInterest;
+    let settledInterestFen = 0n;
+    let settledOn: BusinessDate | null = null;
     if (idx === 0 && asOf > r.periodStartDate) {
       const remaining = daysBetween(asOf, r.dueDate);
-      interest = accruedInterestFen(r, asOf) + divRound(periodInterest * BigInt(remaining), BigInt(days));
+      settledInterestFen = accruedInterestFen(r, asOf);
+      settledOn = asOf;
+      interest = settledInterestFen + divRound(periodInterest * BigInt(remaining), BigInt(days));
     }
     let principal: Fen;
     if (idx === k - 1) principal = balance;
@@ -385,6 +419,8 @@ function reamortize(
       paidInterestFen: 0n,
       paidFeeFen: 0n,
       paidPenaltyFen: 0n,
+      settledInterestFen,
+      settledOn,
     };
   });
 }
@@ -476,12 +512,28 @@ export function installmentPaymentFen(loanIn: Loan, asOf: BusinessDate): Fen {
  * 3. otherwise installments due by `asOf` are paid oldest first, then the current (first unpaid,
  *    not yet due) installment; within each installment penalty → fees → interest → principal;
  *    — money up to the current installment's outstanding amount simply pays that bill early;
- * 4. money beyond it is a prepayment as of `asOf`: it first settles the interest the current period
- *    has earned by `asOf` (pro rata, as for a payoff), the rest cuts the principal, and the current
- *    and later installments are re-amortized over their unchanged due dates. The term stays and
- *    the installments get smaller (chosen over shortening the term: the monthly burden falls and
- *    the due-date calendar never changes). The cut principal is recorded as paid principal of the
- *    current installment.
+ * 4. money beyond it is a prepayment as of `asOf` (docs/repayment-rules.md, "Prepayment"):
+ *    a. interest and fees already paid on the current installment (a partial early payment before
+ *       this one) are credited: they join the new money, so nothing paid is lost or charged twice;
+ *    b. from that pool the interest the current period has earned by `asOf` is settled first —
+ *       earned = round_half_up(scheduled interest × elapsed days / period days)
+ *       (`accruedInterestFen`);
+ *    c. everything else cuts the principal: cut = new money + paid interest + paid fees − earned;
+ *    d. the current and later installments are re-amortized over their unchanged due dates with
+ *       the loan's method (`reamortize`: the current period's interest is the earned part plus
+ *       round_half_up(new balance's period interest × remaining days / period days); fees are
+ *       round_half_up(fee × new balance / unpaid principal before the prepayment); the last
+ *       installment takes whatever the rounding leaves of the principal). The term stays and
+ *       the installments get smaller (chosen over shortening the term: the monthly burden falls
+ *       and the due-date calendar never changes). The cut principal (and principal paid early
+ *       before) is recorded as paid principal of the current installment.
+ *    The part of the earlier interest / fee payments that became principal is `rebateFen`
+ *    (= paid interest − earned, when positive, + paid fees): the allocations re-apply it, so
+ *    allocations = amount + rebate. Paying part of the bill early and then prepaying on the same
+ *    day gives the same loan as one prepayment of the sum (fees aside: principal paid early on
+ *    the bill is not part of the prepayment's fee cut, so the fees scale on the smaller unpaid
+ *    principal). Over the life, the borrower pays principal + the interest the installments
+ *    finally charge + fees, never more than the original schedule when paid on time.
  */
 export function applyPayment(
   loanIn: Loan,
