@@ -529,6 +529,13 @@ export const installments = pgTable(
      */
     rebatedInterestFen: fenZero('rebated_interest_fen'),
     rebatedFeeFen: fenZero('rebated_fee_fen'),
+    /**
+     * A prepayment or refund re-amortized this installment mid-period: interest earned up to
+     * `interest_settled_on` on the old balance (part of `interest_fen`); the rest accrues from
+     * that day (domain `accruedInterestFen`).
+     */
+    interestSettledFen: fenZero('interest_settled_fen'),
+    interestSettledOn: businessDate('interest_settled_on'),
     graceUntil: businessDate('grace_until'),
     status: text('status', { enum: installmentStatuses }).notNull().default('pending'),
     remindersSent: integer('reminders_sent').notNull().default(0),
@@ -555,6 +562,7 @@ export const installments = pgTable(
       sql`${t.rebatedInterestFen} between 0 and ${t.paidInterestFen}`,
     ),
     check('installments_rebated_fee_ck', sql`${t.rebatedFeeFen} between 0 and ${t.paidFeeFen}`),
+    check('installments_interest_settled_ck', sql`${t.interestSettledFen} between 0 and ${t.interestFen}`),
   ],
 );
 
