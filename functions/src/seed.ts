@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { AppConfig } from './config';
 import { type Database, schema, withTransaction } from './db';
 import { DEMO_MERCHANT_ID, DEMO_MERCHANT_NAME, DEMO_SCENE, demoNotifyUrl } from './merchant/demo';
@@ -127,7 +127,10 @@ async function keyIsActive(
   return Boolean(row && row.revokedAt === null && row.merchantId === DEMO_MERCHANT_ID);
 }
 
-/** The stored plaintext is the enabled endpoint's secret and opens with today's vault keys. */
+/**
+ * The stored plaintext is the current endpoint's secret (enabled, not rotated out) and opens
+ * with today's vault keys.
+ */
 async function secretIsCurrent(
   tx: Parameters<Parameters<typeof withTransaction>[1]>[0],
   config: AppConfig,
@@ -140,6 +143,7 @@ async function secretIsCurrent(
       and(
         eq(schema.webhookEndpoints.merchantId, DEMO_MERCHANT_ID),
         eq(schema.webhookEndpoints.enabled, true),
+        isNull(schema.webhookEndpoints.expiresAt),
       ),
     );
   return rows.some((row) => openWebhookSecret(config, DEMO_MERCHANT_ID, row.secret) === plaintext);

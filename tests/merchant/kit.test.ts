@@ -22,7 +22,7 @@ const body = JSON.stringify({
 
 describe('merchant kit signature verifier', () => {
   it('accepts what the server signs (cross-check of two implementations)', () => {
-    const header = signWebhookPayload({ secret, timestampSeconds: 1_700_000_000, payload: body });
+    const header = signWebhookPayload({ secrets: [secret], timestampSeconds: 1_700_000_000, payload: body });
     expect(verifySignature({ payload: body, header, secret, nowSeconds: 1_700_000_000 })).toEqual({
       ok: true,
       timestampSeconds: 1_700_000_000,

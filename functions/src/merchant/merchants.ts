@@ -5,6 +5,7 @@
 import { newId } from '@fenqi/db';
 import { and, eq, gt, isNull, or } from 'drizzle-orm';
 import { type Database, schema, type Tx } from '../db';
+import { ApiError } from '../http/errors';
 import { generateApiKey, generateWebhookSecret, type KeyMode, parseApiKey } from './keys';
 import { type SecretKeys, sealWebhookSecret } from './secrets';
 
@@ -90,15 +91,53 @@ export async function rotateApiKey(
   return { plaintext: await issueApiKey(tx, args), previousExpiresAt };
 }
 
-/** Replaces the webhook secret of a mode (old one disabled) and returns the new one. */
+/** How long a rotated-out webhook secret keeps signing by default (Stripe's default too). */
+export const WEBHOOK_SECRET_OVERLAP_SECONDS = 24 * 3600;
+/** The longest overlap a rotation may ask for. */
+export const WEBHOOK_SECRET_OVERLAP_MAX_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Issues a new webhook secret for the mode (the current one from now on) and lets every other
+ * secret of the mode expire after `expiresInSeconds` (default 24 h, 0 = at once; an earlier
+ * expiry is never pushed back). Until then every delivery carries one `v1=` per valid secret,
+ * the new one first, so events in flight verify at a merchant that has not switched yet.
+ * Returns the new plaintext — the only time it is visible.
+ */
 export async function rotateWebhookSecret(
   tx: Tx,
-  args: { merchantId: string; mode: KeyMode; url: string; now: Date; keys: SecretKeys },
+  args: {
+    merchantId: string;
+    mode: KeyMode;
+    url: string;
+    now: Date;
+    keys: SecretKeys;
+    expiresInSeconds?: number;
+  },
 ): Promise<string> {
+  const expiresInSeconds = args.expiresInSeconds ?? WEBHOOK_SECRET_OVERLAP_SECONDS;
+  if (
+    !Number.isInteger(expiresInSeconds) ||
+    expiresInSeconds < 0 ||
+    expiresInSeconds > WEBHOOK_SECRET_OVERLAP_MAX_SECONDS
+  ) {
+    throw new ApiError(
+      'invalid_request',
+      'value_out_of_range',
+      `expires_in must be a whole number of seconds from 0 to ${WEBHOOK_SECRET_OVERLAP_MAX_SECONDS}.`,
+      'expires_in',
+    );
+  }
+  const previousExpiresAt = new Date(args.now.getTime() + expiresInSeconds * 1000);
   await tx
     .update(webhookEndpoints)
-    .set({ enabled: false })
-    .where(and(eq(webhookEndpoints.merchantId, args.merchantId), eq(webhookEndpoints.mode, args.mode)));
+    .set({ expiresAt: previousExpiresAt })
+    .where(
+      and(
+        eq(webhookEndpoints.merchantId, args.merchantId),
+        eq(webhookEndpoints.mode, args.mode),
+        or(isNull(webhookEndpoints.expiresAt), gt(webhookEndpoints.expiresAt, previousExpiresAt)),
+      ),
+    );
   const secret = generateWebhookSecret();
   await tx.insert(webhookEndpoints).values({
     id: newId('we'),

@@ -16,7 +16,7 @@
  */
 
 import { newId } from '@fenqi/db';
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { type Database, schema, withTransaction } from '../db';
 import { openWebhookSecret, type SecretKeys } from '../merchant/secrets';
 import { nextAttemptAt } from './backoff';
@@ -103,22 +103,56 @@ export async function claimDueEvents(args: {
   });
 }
 
+/** A receiver parses at most this many `v1=` values (merchant-kit's bound): newest first. */
+export const SIGNING_SECRETS_MAX = 8;
+
 interface Target {
   url: string;
-  secret: string;
+  /** The current secret first, then rotated-out ones still in their overlap window. */
+  secrets: string[];
   endpointId: string;
+}
+
+type EndpointRow = typeof webhookEndpoints.$inferSelect;
+
+/**
+ * The endpoints whose secrets sign an event of this merchant and mode as of `now`, the current
+ * one first: enabled, not expired (`expires_at` unset or later than now), the unexpired current
+ * secret (`expires_at` null) before rotated-out ones, newer before older. Pure.
+ */
+export function signingEndpoints(
+  endpoints: readonly EndpointRow[],
+  event: { merchantId: string | null; mode: string | null },
+  now: Date,
+): EndpointRow[] {
+  const live = endpoints.filter(
+    (e) =>
+      e.enabled &&
+      e.merchantId === event.merchantId &&
+      (!event.mode || e.mode === event.mode) &&
+      (e.expiresAt === null || e.expiresAt.getTime() > now.getTime()),
+  );
+  live.sort(
+    (a, b) =>
+      Number(a.expiresAt !== null) - Number(b.expiresAt !== null) ||
+      b.createdAt.getTime() - a.createdAt.getTime() ||
+      (b.expiresAt?.getTime() ?? 0) - (a.expiresAt?.getTime() ?? 0),
+  );
+  const primary = live[0];
+  return primary ? live.filter((e) => e.mode === primary.mode).slice(0, SIGNING_SECRETS_MAX) : [];
 }
 
 /**
  * Where each event goes: the `notify_url` of the checkout it is about (checkout events carry the
- * checkout, refund events its `checkout_id`), signed with the merchant's newest enabled webhook
- * secret for the event's mode; without a checkout, the endpoint's own URL. Resolved for a whole
- * pass with two queries.
+ * checkout, refund events its `checkout_id`), signed with every valid webhook secret of the
+ * merchant for the event's mode (the current one first, see `signingEndpoints`); without a
+ * checkout, the current endpoint's own URL. Resolved for a whole pass with two queries.
  */
 async function resolveTargets(
   database: Database,
   events: readonly OutboxRow[],
   keys: SecretKeys | undefined,
+  now: Date,
 ): Promise<Map<string, Target>> {
   const merchantIds = [...new Set(events.map((e) => e.merchantId).filter((m): m is string => m !== null))];
   const checkoutIds = [
@@ -130,8 +164,13 @@ async function resolveTargets(
       : database.db
           .select()
           .from(webhookEndpoints)
-          .where(and(inArray(webhookEndpoints.merchantId, merchantIds), eq(webhookEndpoints.enabled, true)))
-          .orderBy(desc(webhookEndpoints.createdAt)),
+          .where(
+            and(
+              inArray(webhookEndpoints.merchantId, merchantIds),
+              eq(webhookEndpoints.enabled, true),
+              or(isNull(webhookEndpoints.expiresAt), gt(webhookEndpoints.expiresAt, now)),
+            ),
+          ),
     checkoutIds.length === 0
       ? []
       : database.db
@@ -141,15 +180,16 @@ async function resolveTargets(
   ]);
   const targets = new Map<string, Target>();
   for (const event of events) {
-    const endpoint = endpoints.find(
-      (e) => e.merchantId === event.merchantId && (!event.mode || e.mode === event.mode),
-    );
+    const signing = signingEndpoints(endpoints, event, now);
+    const endpoint = signing[0];
     if (!endpoint) continue;
     const checkoutId = checkoutIdOf(event.payload);
     const checkout = notify.find((c) => c.id === checkoutId && c.merchantId === event.merchantId);
-    const secret = openWebhookSecret(keys, endpoint.merchantId, endpoint.secret);
-    if (!secret) continue;
-    targets.set(event.id, { url: checkout?.notifyUrl ?? endpoint.url, secret, endpointId: endpoint.id });
+    const secrets = signing
+      .map((e) => openWebhookSecret(keys, e.merchantId, e.secret))
+      .filter((secret): secret is string => secret !== null);
+    if (secrets.length === 0) continue;
+    targets.set(event.id, { url: checkout?.notifyUrl ?? endpoint.url, secrets, endpointId: endpoint.id });
   }
   return targets;
 }
@@ -256,7 +296,7 @@ export async function deliverEvent(
         url: target.url,
         body,
         signature: signWebhookPayload({
-          secret: target.secret,
+          secrets: target.secrets,
           timestampSeconds: (options.signatureNowSeconds ?? wallClockSeconds)(),
           payload: body,
         }),
@@ -285,7 +325,7 @@ export async function deliverDueEvents(options: DeliveryOptions): Promise<Delive
   });
   const summary: DeliverySummary = { claimed: claimed.length, delivered: 0, failed: 0 };
   if (claimed.length === 0) return summary;
-  const targets = await resolveTargets(options.database, claimed, options.keys);
+  const targets = await resolveTargets(options.database, claimed, options.keys, options.now);
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, 32));
   let index = 0;
   const lanes = Array.from({ length: Math.min(concurrency, claimed.length) }, async () => {
