@@ -26,6 +26,7 @@ import {
   type RouteContext,
   type RouteResult,
 } from './http/route';
+import { withoutPaymentPassword } from './risk-gate';
 import { allRoutes } from './routes';
 
 export type { AppConfig } from './config';
@@ -193,7 +194,13 @@ export function createApp(deps: AppDeps): AppHandler {
       if (idempotencyKey === undefined) {
         return r.handler({ ...base, transaction: (fn) => transactionKeepingEvidence(database, fn) });
       }
-      const hash = requestHash({ method: r.method, routePath: r.path, params, body });
+      // Never the payment password: six digits under a plain SHA-256 are brute-forceable.
+      const hash = requestHash({
+        method: r.method,
+        routePath: r.path,
+        params,
+        body: withoutPaymentPassword(body),
+      });
       const outcome = await withTransaction(database, async (tx): Promise<RouteResult> => {
         const claim = await claimKey(tx, { scope, key: idempotencyKey, requestHash: hash, now });
         if (claim.kind === 'replay') {

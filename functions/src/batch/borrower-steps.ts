@@ -1,6 +1,6 @@
 /**
  * The borrower steps of the daily batch, for business date D (run at 00:00 Asia/Shanghai):
- * 1. pay out cooling-off loans whose 24 h window has ended;
+ * 1. pay out cooling-off loans whose 24 h window has ended (through the risk gate);
  * 2. accrue penalty (0.05 %/day on overdue principal) and grace interest through D, and set
  *    installment / loan statuses as of D (due, overdue, back to active), respecting grace;
  * 3. make repaid principal available again (T+1 restorations due by D);
@@ -13,9 +13,9 @@ import { lockLoan, restoreLimits } from '@fenqi/db';
 import { addDays as addBusinessDays } from '@fenqi/shared';
 import { and, eq, gt, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import { persistAccrual, persistStatuses } from '../borrower/loan-state';
-import { activateIfDue } from '../borrower/loans';
 import { newId, schema, type Tx } from '../db';
 import { purgeExpiredKeys } from '../http/idempotency';
+import { type PayoutDeps, payOutThroughGate } from './cooling-off';
 import type { DailyStep } from './daily';
 
 const LOANS_PER_RUN_MAX = 100_000;
@@ -23,31 +23,45 @@ const LOANS_PER_RUN_MAX = 100_000;
 export const REMINDER_OFFSETS_DAYS = [3, 1, 0] as const;
 
 /**
- * Pays out every cooling-off loan whose window ended by `now`. Run by the daily batch and on
+ * Pays out every cooling-off loan whose window ended by `now`, each through the risk gate
+ * (`disburse`; a refused payout is withheld, see cooling-off.ts). Run by the daily batch and on
  * every cron call (schedule the cron hourly so payouts are never more than an hour late; a
  * loan read or repaid by its owner is paid out at that moment anyway).
  */
-export async function payOutCoolingOff(tx: Tx, now: Date): Promise<number> {
+export async function payOutCoolingOffLoans(
+  tx: Tx,
+  now: Date,
+  deps: PayoutDeps,
+): Promise<{ paid: number; withheld: number }> {
   const due = await tx
     .select({ id: schema.loans.id })
     .from(schema.loans)
     .where(and(eq(schema.loans.status, 'cooling_off'), lte(schema.loans.coolingOffUntil, now)))
     .limit(LOANS_PER_RUN_MAX);
   let paid = 0;
+  let withheld = 0;
   for (const { id } of due) {
     const locked = await lockLoan(tx, id);
     if (!locked) continue;
-    const after = await activateIfDue(tx, locked.loan, now);
-    if (after.status === 'active') paid++;
+    const outcome = await payOutThroughGate(tx, locked.loan, now, deps);
+    if (outcome.kind === 'paid') paid++;
+    if (outcome.kind === 'withheld') withheld++;
   }
-  return paid;
+  return { paid, withheld };
+}
+
+/** `payOutCoolingOffLoans`, counting the loans paid out (the cron's response). */
+export async function payOutCoolingOff(tx: Tx, now: Date, deps: PayoutDeps): Promise<number> {
+  return (await payOutCoolingOffLoans(tx, now, deps)).paid;
 }
 
 export const borrowerDailySteps: DailyStep[] = [
   {
     name: 'cooling_off_payouts',
-    async run({ tx, asOf }) {
-      return { loans_paid_out: await payOutCoolingOff(tx, asOf) };
+    async run({ tx, database, config, businessDate, asOf }) {
+      const deps = { database, config, requestId: `batch:${businessDate}` };
+      const { paid, withheld } = await payOutCoolingOffLoans(tx, asOf, deps);
+      return { loans_paid_out: paid, loans_payout_withheld: withheld };
     },
   },
   {

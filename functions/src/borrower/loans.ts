@@ -15,6 +15,7 @@ import {
   yearOf,
 } from '@fenqi/shared';
 import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { isPayoutDue, type PayoutDeps, payOutThroughGate, transactionOnlyDeps } from '../batch/cooling-off';
 import { shanghaiDate, shanghaiMidnight } from '../clock';
 import { newId, schema, type Tx } from '../db';
 import { ApiError } from '../http/errors';
@@ -241,16 +242,21 @@ function resolveParams(
 // ---------------------------------------------------------------------------------------
 // cooling-off
 
-/** Pays out a cooling-off loan whose window has ended. Returns the (possibly) updated loan. */
-export async function activateIfDue(tx: Tx, loan: LoanRow, now: Date): Promise<LoanRow> {
-  if (
-    loan.status !== 'cooling_off' ||
-    !loan.coolingOffUntil ||
-    loan.coolingOffUntil.getTime() > now.getTime()
-  )
-    return loan;
-  const paid = await disburseLoan(tx, { loanId: loan.id, payee: { kind: 'borrower' }, now });
-  return paid.ok ? paid.value : loan;
+/**
+ * Pays out a cooling-off loan whose window has ended — through the risk gate (`disburse`):
+ * allowed → paid; otherwise withheld (canceled at no cost, line released, reason kept; see
+ * batch/cooling-off.ts). The caller holds the loan's row lock. Returns the (possibly)
+ * updated loan. Without `deps` (the read path) the decision is recorded in `tx` only.
+ */
+export async function activateIfDue(tx: Tx, loan: LoanRow, now: Date, deps?: PayoutDeps): Promise<LoanRow> {
+  if (!isPayoutDue(loan, now)) return loan;
+  const outcome = await payOutThroughGate(
+    tx,
+    loan,
+    now,
+    deps ?? transactionOnlyDeps(tx, `loan_read:${loan.id}`),
+  );
+  return outcome.kind === 'paid' || outcome.kind === 'withheld' ? outcome.loan : loan;
 }
 
 /** Loads a loan of this user with its row lock and brings it up to date (activation, accrual, statuses). */

@@ -48,6 +48,7 @@ export async function getMe(ctx: Ctx) {
     credit_line: line ? await lineView(db, line, todayOf(ctx)) : null,
     authorizations: await authorizationList(db, userId),
     mfa_required: user.mfaRequired,
+    payment_password_set: user.paymentPasswordHash !== null,
   };
 }
 

@@ -49,6 +49,13 @@ const quoteFields = {
 
 export const quoteBody = z.strictObject(quoteFields);
 
+/** 交易密码: required once the user has set one (PUT /v1/me/payment-password). */
+export const paymentPassword = z
+  .string()
+  .regex(/^\d{6}$/, { message: 'six digits' })
+  .optional()
+  .describe('Your six-digit payment password (交易密码); required once you have set one');
+
 export const loanBody = z.strictObject({
   quote_id: z.string().min(4).max(1024).optional(),
   product: quoteFields.product.optional(),
@@ -58,6 +65,7 @@ export const loanBody = z.strictObject({
   method: quoteFields.method.optional(),
   with_service_fee: quoteFields.with_service_fee,
   scene: quoteFields.scene,
+  payment_password: paymentPassword,
 });
 
 export const repaymentBody = z.union([

@@ -4,6 +4,8 @@
  *   kept (hashed); the client's claims about its identity are never read.
  * - Without them (dev/test only, never production): `dev:<name>` logs in as a stable demo user.
  * - Rate limited per code and per IP (counted in `login_attempts`, so every instance agrees).
+ * - A successful login is also recorded under the user id with the `X-Device-Id` (risk control:
+ *   logins from several devices; the device factor of a step-up).
  */
 import { createHmac } from 'node:crypto';
 import { and, eq, gt, sql } from 'drizzle-orm';
@@ -12,6 +14,7 @@ import { newId, schema, withTransaction } from '../db';
 import { newSessionId, signSession } from '../http/auth';
 import { ApiError } from '../http/errors';
 import type { RouteContext } from '../http/route';
+import { deviceIdOf } from '../risk-gate';
 import { exchangeCode } from './wechat';
 
 export const DEV_CODE = /^dev:([A-Za-z0-9_.-]{1,64})$/;
@@ -31,9 +34,7 @@ export async function createSession(ctx: RouteContext<{ code: string }, unknown>
   const code = ctx.body.code;
   const codeHash = identityHash(config, 'code', code);
   const ipHash = identityHash(config, 'ip', ctx.ip);
-  const deviceHeader = ctx.headers['x-device-id'];
-  const deviceId =
-    typeof deviceHeader === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(deviceHeader) ? deviceHeader : null;
+  const deviceId = deviceIdOf(ctx.headers) ?? null;
 
   await enforceRateLimit(ctx, codeHash, ipHash);
 
@@ -77,15 +78,22 @@ export async function createSession(ctx: RouteContext<{ code: string }, unknown>
       .from(schema.users)
       .where(eq(schema.users.openidHash, openidHash));
     if (!row) throw new Error('createSession: user row missing after upsert');
-    await tx.insert(schema.loginAttempts).values({
-      id: newId('lga'),
-      subject: codeHash,
-      kind: 'session',
-      success: true,
-      deviceId,
-      ipHash,
-      createdAt: now,
-    });
+    await tx.insert(schema.loginAttempts).values([
+      // Rate limiting (per code and per IP).
+      {
+        id: newId('lga'),
+        subject: codeHash,
+        kind: 'session',
+        success: true,
+        deviceId,
+        ipHash,
+        createdAt: now,
+      },
+      // The login per user, for risk control: the multi-device rule (read only with the user's
+      // `device_info` authorisation) and the step-up "device used before" factor. No IP hash,
+      // so the per-IP rate limit counts each login once.
+      { id: newId('lga'), subject: row.id, kind: 'session', success: true, deviceId, createdAt: now },
+    ]);
     return row;
   });
 

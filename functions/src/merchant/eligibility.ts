@@ -14,7 +14,7 @@ import { shanghaiDate } from '../clock';
 import type { AppConfig } from '../config';
 import type { Database, schema, Tx } from '../db';
 import { rule } from '../http/errors';
-import { assertRiskAllows, riskGate } from '../risk-gate';
+import { assertRiskAllows, type GeoPoint, riskGate } from '../risk-gate';
 
 export type UserRow = typeof schema.users.$inferSelect;
 export type CreditLineRow = typeof schema.creditLines.$inferSelect;
@@ -27,6 +27,8 @@ export interface EligibilityContext {
   sessionId?: string;
   deviceId?: string;
   idempotencyKey?: string;
+  location?: GeoPoint;
+  paymentPassword?: string;
 }
 
 export interface EligibilityArgs {
@@ -67,6 +69,8 @@ export async function checkShopperEligibility(
       ...(ctx.sessionId ? { sessionId: ctx.sessionId } : {}),
       ...(ctx.deviceId ? { deviceId: ctx.deviceId } : {}),
       ...(ctx.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}),
+      ...(ctx.location ? { location: ctx.location } : {}),
+      ...(ctx.paymentPassword !== undefined ? { paymentPassword: ctx.paymentPassword } : {}),
     },
     { tx, database: ctx.database, config: ctx.config },
   );

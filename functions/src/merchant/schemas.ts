@@ -45,6 +45,11 @@ export const confirmBody = z.strictObject({
       z.ZodLiteral<12>,
     ],
   ),
+  payment_password: z
+    .string()
+    .regex(/^\d{6}$/, { message: 'six digits' })
+    .optional()
+    .describe("The shopper's six-digit payment password (交易密码); required once they have set one"),
 });
 /** Grace before the current keys stop working: 0 (at once) … 7 days. */
 export const rotateKeyBody = z.strictObject({

@@ -15,6 +15,7 @@ import { type Database, newId, schema, type Tx } from '../db';
 import type { RiskDecision as GateDecision, RiskInput as GateInput, RiskGate } from '../risk-gate';
 import { appendAudit } from '../security/audit';
 import { detachWrite } from './detached';
+import { attemptsRemaining, recordPasswordAttempt, verifyPaymentPassword } from './payment-password';
 import {
   DEFAULT_RISK_POLICY,
   evaluateRisk,
@@ -27,8 +28,11 @@ import {
 } from './shared';
 import { challengeReason, insertChallenge, keyHash, STEP_UP_TRUST_MS } from './step-up';
 
-/** Optional client hint the caller may add (from an `X-Device-Location: lat,lon` header). */
+/** The gate's input (location from `X-Device-Location`, see `riskHints`). */
 export type GateInputWithLocation = GateInput & { location?: GeoPoint };
+
+/** Actions the user confirms with their payment password (when they have set one). */
+const PASSWORD_ACTIONS: ReadonlySet<GateInput['action']> = new Set(['borrow', 'checkout_confirm']);
 
 const EVALUATED: Partial<Record<GateInput['action'], RiskAction>> = {
   borrow: 'borrow',
@@ -41,11 +45,15 @@ const HISTORY_ROWS_MAX = 1_000;
 export interface LoadedRiskInput {
   engine: RiskInput;
   granted: Set<string>;
+  /** The stored payment-password hash (null: none set). */
+  paymentPasswordHash: string | null;
+  /** Wrong payment passwords in a row (rows and the users counter, whichever is more). */
+  passwordFailures: number;
 }
 
 interface LoadedRow {
   granted: string[] | null;
-  user: { status: string; failed: number; mfa: boolean } | null;
+  user: { status: string; failed: number; mfa: boolean; pwh: string | null } | null;
   events: Array<{ t: number; kh: string | null; device: string | null; loc: GeoPoint | null }> | null;
   sessions: Array<{ t: number; device: string }> | null;
   loans: Array<{ t: number; p: string }> | null;
@@ -79,7 +87,7 @@ export async function loadRiskInput(
     f as (select exists(select 1 from g where key = 'device_info') as dev, exists(select 1 from g where key = 'location') as loc)
     select
       (select coalesce(json_agg(key), '[]'::json) from g) as granted,
-      (select json_build_object('status', status, 'failed', failed_password_count, 'mfa', mfa_required) from users where id = ${u}) as user,
+      (select json_build_object('status', status, 'failed', failed_password_count, 'mfa', mfa_required, 'pwh', payment_password_hash) from users where id = ${u}) as user,
       (select coalesce(json_agg(json_build_object(
           't', ${epoch('e.created_at')},
           'kh', e.details->>'idempotency_key_hash',
@@ -147,6 +155,8 @@ export async function loadRiskInput(
 
   return {
     granted,
+    paymentPasswordHash: row.user?.pwh ?? null,
+    passwordFailures: Math.max(run, Math.min(counted, 50)),
     engine: {
       action,
       amountFen: input.amountFen > 0n ? input.amountFen : 1n,
@@ -175,10 +185,16 @@ export async function evaluateGate(
   if (!action) return { decision: 'allow' };
   const started = performance.now();
   const loaded = await loadRiskInput(deps.tx, input, action);
-  const d = evaluateRisk(loaded.engine);
+  const d = keepPasswordLock(evaluateRisk(loaded.engine));
   const decisionMs = performance.now() - started;
   if (recentDecisionMs.length >= 10_000) recentDecisionMs.shift();
   recentDecisionMs.push(decisionMs);
+
+  // The payment password is checked only once the rules allow: while 3 wrong ones in a row
+  // hold the account at step-up, no further guess is even compared.
+  const password = await checkPaymentPassword(input, loaded, d, deps.config);
+  const passwordAttemptId = password === 'incorrect' || password === 'correct' ? newId('lga') : undefined;
+  let failedAfter = loaded.passwordFailures + (password === 'incorrect' ? 1 : 0);
 
   const eventId = newId('rsk');
   const challengeId = d.decision === 'step_up' ? newId('stp') : undefined;
@@ -195,6 +211,7 @@ export async function evaluateGate(
     ...(loaded.granted.has('device_info') && input.deviceId ? { device_id: input.deviceId } : {}),
     ...(location ? { location } : {}),
     ...(challengeId ? { challenge_id: challengeId } : {}),
+    ...(password !== 'not_required' ? { payment_password: password } : {}),
   };
   const now = input.now;
   /**
@@ -219,6 +236,15 @@ export async function evaluateGate(
       .onConflictDoNothing()
       .returning({ id: schema.riskEvents.id });
     if (inserted.length === 0) return;
+    if (passwordAttemptId && (password === 'incorrect' || loaded.passwordFailures > 0)) {
+      const r = await recordPasswordAttempt(tx, {
+        id: passwordAttemptId,
+        userId: input.userId,
+        ok: password === 'correct',
+        now,
+      });
+      if (r) failedAfter = r.failedCount;
+    }
     if (challengeId && d.rule) {
       await insertChallenge(tx, {
         id: challengeId,
@@ -249,7 +275,28 @@ export async function evaluateGate(
     }
   };
   await record(deps.tx);
-  if (d.decision !== 'allow') detachWrite(deps.database, 'risk_decision', record);
+  // A correct password after wrong ones resets the count even if the request fails later.
+  const passwordWrite = password === 'incorrect' || (password === 'correct' && loaded.passwordFailures > 0);
+  if (d.decision !== 'allow' || passwordWrite) detachWrite(deps.database, 'risk_decision', record);
+  if (password === 'missing')
+    return {
+      decision: 'payment_password',
+      code: 'payment_password_required',
+      rule: 'payment_password',
+      reason: 'payment password missing',
+      decisionMs,
+      engine: d,
+    };
+  if (password === 'incorrect')
+    return {
+      decision: 'payment_password',
+      code: 'payment_password_incorrect',
+      rule: 'payment_password',
+      reason: 'wrong payment password',
+      attemptsRemaining: attemptsRemaining(failedAfter),
+      decisionMs,
+      engine: d,
+    };
 
   const fired = d.fired.find((f) => f.rule === d.rule);
   const reason = fired?.reason ?? '';
@@ -270,6 +317,40 @@ export async function evaluateGate(
     case 'freeze':
       return { decision: 'freeze', rule: d.rule ?? '', reason, decisionMs, engine: d };
   }
+}
+
+type PasswordCheck = 'not_required' | 'missing' | 'incorrect' | 'correct';
+
+async function checkPaymentPassword(
+  input: GateInputWithLocation,
+  loaded: LoadedRiskInput,
+  d: RiskDecision,
+  config: AppConfig,
+): Promise<PasswordCheck> {
+  if (d.decision !== 'allow' || !PASSWORD_ACTIONS.has(input.action) || loaded.paymentPasswordHash === null)
+    return 'not_required';
+  if (input.paymentPassword === undefined) return 'missing';
+  const ok = await verifyPaymentPassword(
+    config,
+    input.userId,
+    input.paymentPassword,
+    loaded.paymentPasswordHash,
+  );
+  return ok ? 'correct' : 'incorrect';
+}
+
+/**
+ * A completed step-up clears step_up rules — except the 3-strikes password lock, which only a
+ * step-up passed AFTER the wrong passwords lifts (a passed step-up resets the count, so then the
+ * rule no longer fires). Otherwise a step-up passed earlier for another reason (trusted for 15
+ * minutes) would let wrong guesses go on.
+ */
+export function keepPasswordLock(d: RiskDecision): RiskDecision {
+  const lock = d.cleared.find((f) => f.rule === 'payment_password_failures');
+  if (!lock) return d;
+  const cleared = d.cleared.filter((f) => f !== lock);
+  if (d.decision !== 'allow') return { ...d, cleared };
+  return { ...d, decision: lock.decision, rule: lock.rule, cleared };
 }
 
 export const protectionRiskGate: RiskGate = { evaluate: (input, deps) => evaluateGate(input, deps) };

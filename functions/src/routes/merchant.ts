@@ -40,6 +40,7 @@ import {
   rotateKeyBody,
 } from '../merchant/schemas';
 import { loanSummary, loanSummaryFromPlan, shopperView } from '../merchant/shopper';
+import { paymentPasswordOf, riskHints } from '../risk-gate';
 import { triggerAfterCommit } from '../webhooks/trigger';
 import { deliverDueEvents } from '../webhooks/worker';
 
@@ -325,9 +326,8 @@ export const merchantRoutes: Route[] = [
     body: confirmBody,
     idempotent: 'required',
     async handler(ctx) {
-      const { userId, sessionId } = userOf(ctx.principal);
-      const deviceId =
-        typeof ctx.headers['x-device-id'] === 'string' ? ctx.headers['x-device-id'].slice(0, 128) : undefined;
+      const { userId } = userOf(ctx.principal);
+      const hints = riskHints(ctx);
       const out = await withEvents(ctx, async (tx, emitted) => {
         const { row, created, plan } = await confirmCheckout(
           tx,
@@ -346,9 +346,8 @@ export const merchantRoutes: Route[] = [
                   config: ctx.config,
                   now: ctx.now,
                   requestId: ctx.requestId,
-                  sessionId,
-                  ...(deviceId ? { deviceId } : {}),
-                  ...(ctx.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}),
+                  ...hints,
+                  ...paymentPasswordOf(ctx.body),
                 },
                 a,
               ),

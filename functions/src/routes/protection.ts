@@ -11,6 +11,7 @@ import { acceptExtension, extensionOffer } from '../risk/hardship';
 import '../risk/register';
 import { and, desc, eq, ne } from 'drizzle-orm';
 import { schema } from '../db';
+import { setPaymentPasswordHandler } from '../risk/payment-password';
 import { completeStepUp, deviceCode, oneTimeCode, STEP_UP_FACTORS } from '../risk/step-up';
 import { decideVaultAccess, readVaultWithApproval, requestVaultAccess } from '../security/approvals';
 import { verifyAuditChain } from '../security/audit';
@@ -70,7 +71,27 @@ function challengeView(c: typeof schema.stepUpChallenges.$inferSelect) {
   };
 }
 
+const paymentPasswordBody = z.strictObject({
+  password: code6.describe('The new six-digit payment password (交易密码)'),
+  current_password: code6
+    .optional()
+    .describe(
+      'The current payment password; required when one is set (a wrong one counts as a wrong attempt)',
+    ),
+});
+
 export const protectionRoutes: Route[] = [
+  defineRoute({
+    method: 'PUT',
+    path: '/v1/me/payment-password',
+    operationId: 'setPaymentPassword',
+    summary:
+      'Set or change the payment password (交易密码) that borrowing and checkout confirmation then require; 3 wrong in a row switch to two-factor verification',
+    tags: ['risk'],
+    auth: 'user',
+    body: paymentPasswordBody,
+    handler: (ctx) => setPaymentPasswordHandler(ctx),
+  }),
   defineRoute({
     method: 'GET',
     path: '/v1/risk/step-up/:id',

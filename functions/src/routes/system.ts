@@ -77,9 +77,11 @@ export const systemRoutes: Route[] = [
       summary: 'Run the daily batch for every business day not yet processed (Vercel cron sends GET)',
       tags: ['system'],
       auth: 'cron',
-      async handler({ database, config, now }) {
+      async handler({ database, config, now, requestId }) {
         const batches = await runDailyBatchUpTo({ database, config }, now);
-        const paidOut = await withTransaction(database, (tx) => payOutCoolingOff(tx, now));
+        const paidOut = await withTransaction(database, (tx) =>
+          payOutCoolingOff(tx, now, { database, config, requestId }),
+        );
         return ok({ batches, cooling_off_paid_out: paidOut });
       },
     }),
