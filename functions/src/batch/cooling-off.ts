@@ -121,15 +121,11 @@ async function withhold(
 
 /** Rule and plain-language reason of a withholding decision (no PII: rule codes and texts only). */
 export function explain(d: WithholdingDecision): Omit<WithheldRecord, 'at'> {
-  if (d.decision === 'payment_password') {
-    // Nobody can type a password into a payout; a gate that asks for one holds the money.
-    return {
-      decision: d.decision,
-      rule: 'payment_password',
-      reason: 'the payout needs the payment password',
-    };
-  }
-  return { decision: d.decision, rule: d.rule, reason: d.reason };
+  // A gate asking for the payment password (no rule of its own): nobody can type one into a
+  // payout, so the money is held like any other refusal.
+  const rule = 'rule' in d ? d.rule : 'payment_password';
+  const reason = 'reason' in d ? d.reason : 'the payout needs the payment password';
+  return { decision: d.decision, rule, reason };
 }
 
 /**
