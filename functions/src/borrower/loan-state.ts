@@ -1,7 +1,8 @@
 /**
  * The bridge between the database rows of a loan and the domain's `Loan`:
- * - `toDomainLoan`: rows → domain (scheduled interest/fee net of waivers; grace interest is
- *   already folded into `interest_fen` when it is accrued, so it maps to 0 here);
+ * - `toDomainLoan`: rows → domain (scheduled interest/fee net of waivers and rebates, paid
+ *   interest/fee net of rebates — money paid and given back by a prepayment or payoff; grace
+ *   interest is already folded into `interest_fen` when it is accrued, so it maps to 0 here);
  * - `persistAccrual`: domain `accrueTo` → penalty and grace interest written back;
  * - `loanView`: the API shape of a loan with per-installment status as of a date.
  */
@@ -34,15 +35,17 @@ export function toDomainLoan(loan: LoanRow, rows: readonly InstallmentRow[]): Do
     dueDate: r.dueDate,
     periodStartDate: k === 0 ? loan.startDate : (live[k - 1] as InstallmentRow).dueDate,
     principalFen: r.principalFen,
-    interestFen: subtractFen(r.interestFen, r.waivedInterestFen),
+    interestFen: netInterestFen(r),
     graceInterestFen: 0n,
-    feeFen: subtractFen(r.feeFen, r.waivedFeeFen),
+    feeFen: netFeeFen(r),
     penaltyFen: r.penaltyFen,
     paidPrincipalFen: r.paidPrincipalFen,
-    paidInterestFen: r.paidInterestFen,
-    paidFeeFen: r.paidFeeFen,
+    paidInterestFen: subtractFen(r.paidInterestFen, r.rebatedInterestFen),
+    paidFeeFen: subtractFen(r.paidFeeFen, r.rebatedFeeFen),
     paidPenaltyFen: r.paidPenaltyFen,
     graceUntil: r.graceUntil,
+    settledInterestFen: r.interestSettledFen,
+    settledOn: r.interestSettledOn,
   }));
   return {
     principalFen: loan.principalFen,
@@ -56,6 +59,16 @@ export function toDomainLoan(loan: LoanRow, rows: readonly InstallmentRow[]): Do
     refundedPrincipalFen: subtractFen(loan.principalFen, sumFen(installments.map((i) => i.principalFen))),
     closedOn: loan.status === 'paid_off' && loan.paidOffAt ? shanghaiDate(loan.paidOffAt) : null,
   };
+}
+
+/** Interest the row charges the borrower: scheduled − waived − rebated (paid, given back). */
+function netInterestFen(r: InstallmentRow): bigint {
+  return subtractFen(r.interestFen, sumFen([r.waivedInterestFen, r.rebatedInterestFen]));
+}
+
+/** Fee the row charges the borrower: scheduled − waived − rebated. */
+function netFeeFen(r: InstallmentRow): bigint {
+  return subtractFen(r.feeFen, sumFen([r.waivedFeeFen, r.rebatedFeeFen]));
 }
 
 /**
@@ -143,27 +156,22 @@ export function loanView(loan: LoanRow, rows: readonly InstallmentRow[], asOf: B
           : d
             ? installmentStatus(d, asOf)
             : r.status;
-    const paid = sumFen([r.paidPrincipalFen, r.paidInterestFen, r.paidFeeFen, r.paidPenaltyFen]);
+    const paidInterestFen = subtractFen(r.paidInterestFen, r.rebatedInterestFen);
+    const paidFeeFen = subtractFen(r.paidFeeFen, r.rebatedFeeFen);
+    const paid = sumFen([r.paidPrincipalFen, paidInterestFen, paidFeeFen, r.paidPenaltyFen]);
     return {
       id: r.id,
       number: r.number,
       due_date: r.dueDate,
       principal_amount: money(r.principalFen),
-      interest_amount: money(subtractFen(r.interestFen, r.waivedInterestFen)),
-      fee_amount: money(subtractFen(r.feeFen, r.waivedFeeFen)),
+      interest_amount: money(netInterestFen(r)),
+      fee_amount: money(netFeeFen(r)),
       penalty_amount: money(r.penaltyFen),
-      amount: money(
-        sumFen([
-          r.principalFen,
-          subtractFen(r.interestFen, r.waivedInterestFen),
-          subtractFen(r.feeFen, r.waivedFeeFen),
-          r.penaltyFen,
-        ]),
-      ),
+      amount: money(sumFen([r.principalFen, netInterestFen(r), netFeeFen(r), r.penaltyFen])),
       paid_amount: money(paid),
       paid_principal_amount: money(r.paidPrincipalFen),
-      paid_interest_amount: money(r.paidInterestFen),
-      paid_fee_amount: money(r.paidFeeFen),
+      paid_interest_amount: money(paidInterestFen),
+      paid_fee_amount: money(paidFeeFen),
       paid_penalty_amount: money(r.paidPenaltyFen),
       outstanding_amount: money(d ? outstandingTotal(d) : 0n),
       status,

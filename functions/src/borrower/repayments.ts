@@ -5,7 +5,10 @@
  * - allocations as computed (overdue first; penalty → fee → interest → principal);
  * - a prepayment re-amortizes the later installments (domain's choice: lower installments,
  *   same dates): their rows are rewritten and the prepaid principal is booked on the current
- *   installment, so the schedule still sums to the principal;
+ *   installment, so the schedule still sums to the principal; interest or fees paid early on
+ *   the current installment (a partial early payment before the prepayment) are credited: the
+ *   part the period has not earned becomes principal, recorded as rebated on the row and
+ *   booked Dr interest/fee income, Cr bank (docs/repayment-rules.md);
  * - a payoff waives interest after today and unearned fees (`waivers`); interest or fees
  *   already paid on later installments beyond that come back as a rebate, booked
  *   Dr interest/fee income, Cr bank, and used in the payoff as the domain does.
@@ -32,7 +35,6 @@ import {
   type LoanInstallment,
   loanStatus,
   maxFen,
-  minFen,
   payoffQuote,
   subtractFen,
   sumFen,
@@ -81,76 +83,81 @@ export async function createRepayment(ctx: RouteContext<RepaymentBody>): Promise
     const allocByNumber = new Map(allocations.map((a) => [a.number, a]));
     const waivers: WaiverInput[] = [];
 
-    // Interest or fees paid earlier on not-yet-due bills that the domain gave back (payoff) or
-    // turned into principal (prepayment) — `outcome.rebateFen`. Allocations are append-only, so
-    // the rows keep those payments; the rebate is booked Dr interest / fee income, Cr bank, and
-    // the allocations (which re-apply it) are funded by the payment plus the rebate.
+    // Interest or fees paid earlier on not-yet-due bills that the domain gives back: a payoff
+    // does not need them, a prepayment turns them into principal (`outcome.rebateFen`).
+    // Allocations are append-only, so the rows keep those payments and record them in
+    // `rebated_*_fen` (the domain sees paid − rebated; `interest_fen` / `fee_fen` carry the
+    // rebated part too); the rebate is booked Dr interest / fee income, Cr bank, and the
+    // allocations (which re-apply it) are funded by the payment plus the rebate.
     const rebate = { interestFen: 0n, feeFen: 0n };
     const excess = new Map<number, { interestFen: bigint; feeFen: bigint }>();
     for (const after of outcome.loan.installments) {
-      const row = byNumber.get(after.number);
-      if (!row) throw new Error('repayment: row missing');
+      const prev = beforeByNumber.get(after.number);
+      if (!prev) throw new Error('repayment: installment missing');
       const a = allocByNumber.get(after.number);
       const i = maxFen(
         0n,
-        subtractFen(sumFen([row.paidInterestFen, a?.interestFen ?? 0n]), after.paidInterestFen),
+        subtractFen(sumFen([prev.paidInterestFen, a?.interestFen ?? 0n]), after.paidInterestFen),
       );
-      const f = maxFen(0n, subtractFen(sumFen([row.paidFeeFen, a?.feeFen ?? 0n]), after.paidFeeFen));
-      excess.set(after.number, { interestFen: i, feeFen: f });
+      const f = maxFen(0n, subtractFen(sumFen([prev.paidFeeFen, a?.feeFen ?? 0n]), after.paidFeeFen));
+      if (i > 0n || f > 0n) excess.set(after.number, { interestFen: i, feeFen: f });
       rebate.interestFen = addFen(rebate.interestFen, i);
       rebate.feeFen = addFen(rebate.feeFen, f);
     }
-    const consistentRebate = sumFen([rebate.interestFen, rebate.feeFen]) === outcome.rebateFen;
+    if (sumFen([rebate.interestFen, rebate.feeFen]) !== outcome.rebateFen)
+      throw new Error('repayment: rebate does not match the rows');
+    const noExcess = { interestFen: 0n, feeFen: 0n };
 
     if (outcome.kind === 'prepayment') {
       // The domain re-amortized the current and later installments (same dates, smaller
-      // amounts) and recorded the cut principal as paid on the current one: rewrite those rows
-      // (keeping the rebated payments as paid interest / fee on them).
+      // amounts) and recorded the cut principal as paid on the current one: rewrite those rows.
       const currentNumber = allocations.at(-1)?.number;
       if (currentNumber === undefined) throw new Error('prepayment without allocation');
       for (const next of outcome.loan.installments.filter((x) => x.number >= currentNumber)) {
         const row = byNumber.get(next.number) as InstallmentRow;
+        const prev = beforeByNumber.get(next.number) as LoanInstallment;
         const a = allocByNumber.get(next.number);
-        const e = excess.get(next.number) ?? { interestFen: 0n, feeFen: 0n };
-        if (
-          // A prepayment that would turn earlier interest / fee payments into principal is
-          // refused: the rows could only keep that money as paid interest, and a later payoff
-          // would rebate it a second time. (A payoff rebate is safe: it closes the loan.)
-          outcome.rebateFen !== 0n ||
-          !consistentRebate ||
-          sumFen([row.paidPrincipalFen, a?.principalFen ?? 0n]) !== next.paidPrincipalFen
-        ) {
-          throw new ApiError(
-            'business_rule',
-            'prepayment_not_supported',
-            'Pay the current installment in full first, then prepay; or pay off the whole loan.',
-            'amount',
-          );
-        }
+        const e = excess.get(next.number) ?? noExcess;
+        if (sumFen([prev.paidPrincipalFen, a?.principalFen ?? 0n]) !== next.paidPrincipalFen)
+          throw new Error('prepayment: paid principal does not match the rows');
+        const rebatedInterestFen = sumFen([row.rebatedInterestFen, e.interestFen]);
+        const rebatedFeeFen = sumFen([row.rebatedFeeFen, e.feeFen]);
         await tx
           .update(schema.installments)
           .set({
             principalFen: next.principalFen,
-            interestFen: sumFen([next.interestFen, e.interestFen]),
-            feeFen: sumFen([next.feeFen, e.feeFen]),
-            waivedInterestFen: 0n,
-            waivedFeeFen: 0n,
+            interestFen: sumFen([next.interestFen, row.waivedInterestFen, rebatedInterestFen]),
+            feeFen: sumFen([next.feeFen, row.waivedFeeFen, rebatedFeeFen]),
+            rebatedInterestFen,
+            rebatedFeeFen,
+            interestSettledFen: next.settledInterestFen ?? 0n,
+            interestSettledOn: next.settledOn ?? null,
           })
           .where(eq(schema.installments.id, row.id));
       }
     } else if (outcome.kind === 'payoff') {
-      if (!consistentRebate) throw new Error('payoff: rebate does not match the rows');
       for (const after of outcome.loan.installments) {
+        const row = byNumber.get(after.number) as InstallmentRow;
         const prev = beforeByNumber.get(after.number) as LoanInstallment;
-        // What stays owed on the row: the domain's new amount, never below what was already paid.
-        const keepInterest = maxFen(after.interestFen, prev.paidInterestFen);
-        const keepFee = maxFen(after.feeFen, prev.paidFeeFen);
+        const e = excess.get(after.number) ?? noExcess;
+        // The row ends owing the domain's amount: the rest of what it charged is waived
+        // (never paid) or rebated (paid, given back).
         const w = {
           installmentNumber: after.number,
-          interestFen: subtractFen(prev.interestFen, keepInterest),
-          feeFen: subtractFen(prev.feeFen, keepFee),
+          interestFen: subtractFen(subtractFen(prev.interestFen, after.interestFen), e.interestFen),
+          feeFen: subtractFen(subtractFen(prev.feeFen, after.feeFen), e.feeFen),
         };
+        if (w.interestFen < 0n || w.feeFen < 0n) throw new Error('payoff: negative waiver');
         if (w.interestFen > 0n || w.feeFen > 0n) waivers.push(w);
+        if (e.interestFen > 0n || e.feeFen > 0n) {
+          await tx
+            .update(schema.installments)
+            .set({
+              rebatedInterestFen: sumFen([row.rebatedInterestFen, e.interestFen]),
+              rebatedFeeFen: sumFen([row.rebatedFeeFen, e.feeFen]),
+            })
+            .where(eq(schema.installments.id, row.id));
+        }
       }
     } else if (outcome.rebateFen !== 0n) {
       throw new Error('partial payment with a rebate');
@@ -159,7 +166,7 @@ export async function createRepayment(ctx: RouteContext<RepaymentBody>): Promise
     const rebateFen = sumFen([rebate.interestFen, rebate.feeFen]);
     if (rebateFen > 0n) {
       await postLedgerTransaction(tx, {
-        kind: 'payoff_rebate',
+        kind: outcome.kind === 'payoff' ? 'payoff_rebate' : 'prepayment_rebate',
         refType: 'loan',
         refId: loan.id,
         effectiveAt: ctx.now,
