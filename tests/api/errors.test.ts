@@ -69,7 +69,6 @@ const EXPECTED_CODES = [
   'risk_declined',
   'account_frozen',
   'credit_line_frozen',
-  'prepayment_not_supported',
   'invalid_cron_secret',
 ] as const;
 
@@ -669,24 +668,25 @@ describe.each(dbKinds())('error codes on %s', (kind) => {
       .where(eq(schema.repayments.loanId, loan.id));
     expect(reps).toHaveLength(1);
 
-    // Paying part of the next bill early, then prepaying more, is refused (documented limit:
-    // the early interest would have to become principal, which the rows cannot record).
+    // Paying part of the next bill early, then prepaying more: the early interest is credited
+    // (nothing is earned yet on the same day, so it becomes principal) and the books balance.
+    // `prepayment_not_supported` is no longer an error code.
     const part = await api.post(
       `/v1/loans/${loan.id}/repayments`,
       { amount: 100 },
       { token: A.token, idempotencyKey: key() },
     );
     expect(part.status).toBe(201);
-    expectError(
-      await api.post(
-        `/v1/loans/${loan.id}/repayments`,
-        { amount: 300_000 },
-        { token: A.token, idempotencyKey: key() },
-      ),
-      422,
-      'prepayment_not_supported',
-      'amount',
+    expect(part.body.interest_amount).toBe(100);
+    const prepay = await api.post(
+      `/v1/loans/${loan.id}/repayments`,
+      { amount: 300_000 },
+      { token: A.token, idempotencyKey: key() },
     );
+    expect(prepay.status, JSON.stringify(prepay.body)).toBe(201);
+    expect(prepay.body.outcome).toBe('prepayment');
+    expect(prepay.body.rebate_amount).toBe(100);
+    expect(prepay.body.principal_amount).toBe(300_100);
     expect(await verifyInvariants(h.database)).toEqual([]);
     expect(
       (
