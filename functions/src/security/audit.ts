@@ -13,7 +13,7 @@
  *
  * PII never enters `details`: callers pass ids, codes and counts only.
  */
-import { and, asc, desc, gt, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, gt, gte, lt, min, or, sql } from 'drizzle-orm';
 import { type Database, schema, type Tx } from '../db';
 import {
   CHAIN_GENESIS_HASH,
@@ -107,23 +107,30 @@ export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<{ seq: num
 }
 
 /**
- * Deletes records older than 180 days (as of `now`) and records the cut in the chain.
- * Returns the number deleted.
+ * Deletes records older than 180 days as of `now` — the service clock of the caller (the daily
+ * batch passes 00:00 of its business date), never the database's own clock — and records the
+ * cut in the chain. Only a prefix of the chain is cut: the records up to the first one that is
+ * still young, so a young record is never deleted even when timestamps are not in seq order.
+ * The database's retention guard reads the same service clock (`fenqi_service_now()`, wall
+ * clock + the test offset); the purge never asks it for more. Returns the number deleted.
  */
 export async function purgeAuditLog(tx: Tx, now: Date): Promise<number> {
   const cutoff = new Date(now.getTime() - AUDIT_RETENTION_DAYS * 24 * 3600 * 1000);
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
+  const log = schema.auditLog;
+  const young = or(
+    gte(log.createdAt, cutoff),
+    sql`${log.createdAt} > fenqi_service_now() - interval '${sql.raw(String(AUDIT_RETENTION_DAYS))} days'`,
+  );
+  const [firstYoung] = await tx
+    .select({ seq: min(log.seq) })
+    .from(log)
+    .where(young);
   const [lastOld] = await tx
-    .select({ seq: schema.auditLog.seq, hash: schema.auditLog.hash })
-    .from(schema.auditLog)
-    // The database's own retention guard uses its wall clock; never ask it for more.
-    .where(
-      and(
-        lt(schema.auditLog.createdAt, cutoff),
-        sql`${schema.auditLog.createdAt} <= now() - interval '180 days'`,
-      ),
-    )
-    .orderBy(desc(schema.auditLog.seq))
+    .select({ seq: log.seq, hash: log.hash })
+    .from(log)
+    .where(and(lt(log.createdAt, cutoff), firstYoung?.seq != null ? lt(log.seq, firstYoung.seq) : undefined))
+    .orderBy(desc(log.seq))
     .limit(1);
   if (!lastOld) return 0;
   const deleted = await tx

@@ -120,6 +120,16 @@ describe('audit log hash chain', () => {
     expect(cut.problems[0]?.seq).toBe(5);
   });
 
+  it('cuts only a prefix: an old record after a young one (timestamps out of seq order) stays', async () => {
+    await appendN(1, T0); // seq 1: old
+    await appendN(1, new Date(T0.getTime() + 100 * 86_400_000)); // seq 2: young at the purge
+    await appendN(1, T0); // seq 3: old, but after a young record
+    const now = new Date(T0.getTime() + (AUDIT_RETENTION_DAYS + 1) * 86_400_000);
+    expect(await withTransaction(database, (tx) => purgeAuditLog(tx, now))).toBe(1);
+    const r = await verifyAuditChain(database.db);
+    expect(r).toMatchObject({ ok: true, records: 3, firstSeq: 2, lastSeq: 4 });
+  });
+
   it('refuses non-integer numbers in details (they would not read back identically)', async () => {
     await expect(
       withTransaction(database, (tx) =>
