@@ -12,13 +12,20 @@
 import { openDatabase } from '@fenqi/db';
 import type { VercelRequest, VercelResponse } from '@vercel/node';
 import { type AppHandler, createApp, loadConfig } from '../src/index';
+import { setTriggerKeepAlive } from '../src/webhooks/trigger';
 
 let appPromise: Promise<AppHandler> | undefined;
 
 function app(): Promise<AppHandler> {
   appPromise ??= (async () => {
     const config = loadConfig(process.env);
-    const database = await openDatabase({ url: process.env.DATABASE_URL });
+    // `waitUntil` keeps the instance alive for the after-commit webhook trigger (loaded here only,
+    // so the local server and tests never pay for the package).
+    const [database, vercel] = await Promise.all([
+      openDatabase({ url: process.env.DATABASE_URL }),
+      import('@vercel/functions'),
+    ]);
+    setTriggerKeepAlive(vercel.waitUntil);
     return createApp({ database, config });
   })().catch((err) => {
     appPromise = undefined; // let the next request try again

@@ -16,6 +16,8 @@ export interface Receiver {
   received: ReceivedWebhook[];
   /** Status codes to answer in order; after they run out, 200. */
   script: number[];
+  /** Milliseconds to wait before answering (a slow merchant server); 0 by default. */
+  delayMs: number;
   /** Resolves once `n` verified deliveries of `type` have arrived (bounded wait). */
   waitFor(type: string, n?: number, timeoutMs?: number): Promise<ReceivedWebhook[]>;
   close(): Promise<void>;
@@ -24,10 +26,12 @@ export interface Receiver {
 export async function startReceiver(secret: () => string): Promise<Receiver> {
   const received: ReceivedWebhook[] = [];
   const script: number[] = [];
+  const state = { delayMs: 0 };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
+      if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
       const raw = Buffer.concat(chunks).toString('utf8');
       const header = req.headers['fenqi-signature'] as string | undefined;
       const verified = verifySignature({ payload: raw, header, secret: secret() }).ok;
@@ -42,6 +46,12 @@ export async function startReceiver(secret: () => string): Promise<Receiver> {
     url: `http://127.0.0.1:${port}/webhooks`,
     received,
     script,
+    get delayMs() {
+      return state.delayMs;
+    },
+    set delayMs(ms: number) {
+      state.delayMs = ms;
+    },
     async waitFor(type, n = 1, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -1,10 +1,17 @@
 /**
  * After-commit delivery trigger. A handler knows the ids of the events it wrote (or scheduled
- * again) but runs inside the request's transaction, which commits only after the handler
- * returns. So the trigger is fire-and-forget and waits, with a short bounded backoff, until the
- * events are visible as `pending` (committed), then delivers them; events of a rolled-back
- * request never become visible and the trigger gives up. Whatever it misses (crash, frozen function) the cron pass
- * delivers.
+ * again) but may run inside the request's transaction (on idempotent routes the dispatcher's),
+ * which commits only after the handler returns. So the trigger is fire-and-forget — it never
+ * delays the response — and waits, with a short bounded backoff (≈ 2.5 s in all), until the
+ * events are visible as `pending` (committed), then delivers them through the worker's claim
+ * (lease + `SKIP LOCKED`), so a trigger racing the cron pass never delivers an event twice at
+ * once. Events of a rolled-back request never become visible and the trigger gives up.
+ *
+ * Where it runs: the local server runs it in-process. On Vercel the function may be frozen once
+ * the response is sent, so the entry registers `waitUntil` from `@vercel/functions` with
+ * `setTriggerKeepAlive` and the platform keeps the instance alive until the trigger settles.
+ * Whatever a trigger misses (crash, time limit, a rolled-back race) the per-minute cron pass
+ * (`/v1/cron/webhooks`) delivers. Failures are logged by error name only: no payload, no PII.
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import { type Database, schema } from '../db';
@@ -25,6 +32,15 @@ export interface TriggerOptions {
 
 let inFlight = new Set<Promise<void>>();
 
+/** Keeps the platform's instance alive until background work settles (Vercel's `waitUntil`). */
+export type KeepAlive = (work: Promise<unknown>) => void;
+let keepAlive: KeepAlive | undefined;
+
+/** Registers (or clears, with `undefined`) the platform's keep-alive for triggers. */
+export function setTriggerKeepAlive(fn: KeepAlive | undefined): void {
+  keepAlive = fn;
+}
+
 export function triggerAfterCommit(options: TriggerOptions): void {
   if (options.eventIds.length === 0) return;
   const run = deliverWhenVisible(options).catch((err: unknown) => {
@@ -38,6 +54,11 @@ export function triggerAfterCommit(options: TriggerOptions): void {
   });
   inFlight.add(run);
   void run.finally(() => inFlight.delete(run));
+  try {
+    keepAlive?.(run);
+  } catch {
+    // outside a request context: the trigger still runs in-process, the cron is the fallback
+  }
 }
 
 /** Waits for every trigger started so far (tests, graceful shutdown). */

@@ -340,18 +340,6 @@ export async function deliverDueEvents(options: DeliveryOptions): Promise<Delive
   return summary;
 }
 
-/**
- * After-commit trigger: fire-and-forget delivery of the events a request just wrote. Never
- * called inside a transaction; failures are left to the cron pass.
- */
-export function triggerDelivery(options: DeliveryOptions): void {
-  void deliverDueEvents(options).catch((err: unknown) => {
-    console.error(
-      JSON.stringify({ msg: 'webhook_trigger_failed', error: err instanceof Error ? err.name : 'unknown' }),
-    );
-  });
-}
-
 function wallClockSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
