@@ -1139,24 +1139,30 @@ export async function borrowLoan(
     now: Date;
     idempotencyRef?: string;
     loanId?: string;
+    /** `false`: no `loan.created` outbox event (the borrower API keeps its own evidence). */
+    event?: false;
   },
 ): Promise<Result<{ loanId: string; installmentIds: string[] }, DrawRefusal>> {
   const coolingOff = input.loan.status === 'cooling_off';
   const loanId = input.loanId ?? newId('loan');
+  const { event: withEvent, ...rest } = input;
   const booked = await bookLoan(tx, {
-    ...input,
+    ...rest,
     loanId,
     draw: true,
     disburseTo: coolingOff ? undefined : (input.payee ?? { kind: 'borrower' }),
-    event: {
-      type: 'loan.created',
-      userId: input.loan.userId,
-      payload: {
-        id: loanId,
-        principal_amount: Number(input.loan.principalFen),
-        status: coolingOff ? 'cooling_off' : 'active',
-      },
-    },
+    event:
+      withEvent === false
+        ? undefined
+        : {
+            type: 'loan.created',
+            userId: input.loan.userId,
+            payload: {
+              id: loanId,
+              principal_amount: Number(input.loan.principalFen),
+              status: coolingOff ? 'cooling_off' : 'active',
+            },
+          },
   });
   if (!booked.booked) return fail(await whyNoDraw(tx, input.loan.creditLineId));
   return ok({ loanId, installmentIds: booked.installmentIds });

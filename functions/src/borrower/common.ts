@@ -120,6 +120,14 @@ export async function domainLine(db: Reader, line: LineRow): Promise<DomainLine>
               isNull(schema.pendingLimitRestorations.restoredAt),
             ),
           );
+  return domainLineFrom(line, pending);
+}
+
+/** The domain's credit line from the row and its unrestored restorations. */
+export function domainLineFrom(
+  line: LineRow,
+  pending: ReadonlyArray<{ amountFen: bigint; availableOn: string }>,
+): DomainLine {
   return {
     baseLimitFen: line.baseLimitFen,
     temporaryLimitFen: line.temporaryLimitFen,

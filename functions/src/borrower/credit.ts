@@ -35,10 +35,10 @@ import type { RouteContext } from '../http/route';
 import { creditScorer } from './bureau';
 import {
   domainLine,
+  domainLineFrom,
   findLine,
   lineView,
   loadUser,
-  loadUserAndLine,
   requireLine,
   settleLineRestorations,
   todayOf,
@@ -50,6 +50,7 @@ import { computeHealth } from './health';
 import { runBorrowerHooks } from './hooks';
 import { disclosureBlock } from './institution';
 import { setAuthorization } from './profile';
+import { lineRequired, loadSnapshot } from './snapshot';
 
 type Ctx<B = unknown, Q = unknown> = RouteContext<B, Q>;
 type Reader = Database['db'] | Tx;
@@ -393,12 +394,12 @@ export interface PricedQuote {
 }
 
 /** Prices `body` for the user (domain `quote`); refusals become 422 with their param. */
-export async function priceFor(
-  db: Reader,
+export function priceFor(
   user: UserRow,
   body: QuoteBody,
   startDate: string,
-): Promise<Quote> {
+  existingConsumerPrincipalFen: bigint,
+): Quote {
   if (user.creditScore === null) {
     throw new ApiError(
       'business_rule',
@@ -418,7 +419,7 @@ export async function priceFor(
       creditScore: user.creditScore,
       ...(body.scene !== undefined ? { sceneCategory: body.scene } : {}),
       ...(body.with_service_fee !== undefined ? { withServiceFee: body.with_service_fee } : {}),
-      existingConsumerPrincipalFen: await openConsumerPrincipalFen(db, user.id),
+      existingConsumerPrincipalFen,
     }),
   );
 }
@@ -433,18 +434,12 @@ export function quoteWire(q: Quote) {
 
 export async function createQuote(ctx: Ctx<QuoteBody>) {
   const userId = userIdOf(ctx);
-  const db = ctx.database.db;
   const today = todayOf(ctx);
-  const { user, line } = await loadUserAndLine(db, userId);
-  if (!line) {
-    throw new ApiError(
-      'business_rule',
-      'credit_line_required',
-      'Apply for a credit line first (POST /v1/credit/applications).',
-    );
-  }
-  const q = await priceFor(db, user, ctx.body, today);
-  const available = summarizeLine(await domainLine(db, line), today).availableFen;
+  // One round trip: the user, the line, its restorations and the consumer-cap principal.
+  const snap = await loadSnapshot(ctx.database.db, userId);
+  if (!snap.line) throw lineRequired();
+  const q = priceFor(snap.user, ctx.body, today, snap.consumerOpenPrincipalFen);
+  const available = summarizeLine(domainLineFrom(snap.line, snap.pendingRestorations), today).availableFen;
   const wire = quoteWire(q);
   const expiresAt = new Date(ctx.now.getTime() + QUOTE_TTL_MS);
   const id = signQuoteId(ctx.config, {

@@ -11,11 +11,15 @@ type Reader = Database['db'] | Tx;
 
 const OPEN_STATUSES = ['cooling_off', 'active', 'overdue'] as const;
 
-/** The monthly payment of each open loan: its first unpaid installment's scheduled amount. */
-async function openLoanPayments(
-  db: Reader,
-  userId: string,
-): Promise<{ paymentsFen: bigint[]; anyOverdue: boolean; anyLoan: boolean }> {
+/** The monthly payment of each open loan (its first unpaid installment's scheduled amount). */
+export interface OpenLoanBook {
+  paymentsFen: bigint[];
+  anyOverdue: boolean;
+  /** Any loan that was not canceled, open or closed. */
+  anyLoan: boolean;
+}
+
+async function openLoanPayments(db: Reader, userId: string): Promise<OpenLoanBook> {
   const rows = await db
     .select({
       loanId: schema.loans.id,
@@ -69,7 +73,15 @@ export async function computeHealth(
   user: UserRow,
   extraMonthlyPaymentFen: bigint,
 ): Promise<HealthResult> {
-  const own = await openLoanPayments(db, user.id);
+  return healthFromBook(user, await openLoanPayments(db, user.id), extraMonthlyPaymentFen);
+}
+
+/** The health score from an already loaded book of open loans (see `loadSnapshot`). */
+export function healthFromBook(
+  user: UserRow,
+  own: OpenLoanBook,
+  extraMonthlyPaymentFen: bigint,
+): HealthResult {
   const incomeFen = user.declaredMonthlyIncomeFen ?? 0n;
   const debtFen = addFen(
     addFen(user.monthlyDebtPaymentsFen, sumFen(own.paymentsFen)),

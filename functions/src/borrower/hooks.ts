@@ -6,6 +6,7 @@
  */
 import type { AppConfig } from '../config';
 import type { Tx } from '../db';
+import type { InstallmentRow, LoanRow } from './loan-state';
 
 export interface BorrowerHookArgs {
   credit_approved: { tx: Tx; config: AppConfig; now: Date; userId: string; creditLineId: string };
@@ -18,6 +19,8 @@ export interface BorrowerHookArgs {
     /** The loan as returned to the client (schedule, rates, disclosure). */
     loan: Record<string, unknown>;
     requestId: string;
+    /** The rows just written, when the caller has them (saves the hooks a re-read). */
+    rows?: { loan: LoanRow; installments: InstallmentRow[]; virtualId: string | null };
   };
 }
 

@@ -1,6 +1,6 @@
 /** Borrowing, cooling-off, bills, payoff quote and grace. */
 
-import { cancelLoan, createLoan, disburseLoan, drawCredit, lockLoan } from '@fenqi/db';
+import { borrowLoan, cancelLoan, lockLoan } from '@fenqi/db';
 import {
   addDays,
   assessBorrowing,
@@ -21,20 +21,19 @@ import { newId, schema, type Tx } from '../db';
 import { ApiError } from '../http/errors';
 import { toPage } from '../http/parse';
 import type { RouteContext, RouteResult } from '../http/route';
-import { assertRiskAllows, riskGate } from '../risk-gate';
+import { assertRiskAllows, paymentPasswordOf, riskGate, riskHints } from '../risk-gate';
 import {
-  domainLine,
+  domainLineFrom,
+  type LineRow,
   loadUser,
-  lockUserAndLine,
   refusalError,
   requireLine,
-  settleLineRestorations,
   todayOf,
   unwrap,
   userIdOf,
 } from './common';
 import { priceFor, type QuoteBody, quoteWire, verifyQuoteId } from './credit';
-import { computeHealth } from './health';
+import { healthFromBook } from './health';
 import { runBorrowerHooks } from './hooks';
 import { disclosureBlock } from './institution';
 import {
@@ -45,6 +44,7 @@ import {
   persistStatuses,
   toDomainLoan,
 } from './loan-state';
+import { loadSnapshot, settleSnapshotRestorations } from './snapshot';
 
 type Ctx<B = unknown, Q = unknown> = RouteContext<B, Q>;
 
@@ -57,19 +57,29 @@ export async function createLoanHandler(ctx: Ctx<LoanBody>): Promise<RouteResult
   const userId = userIdOf(ctx);
   const today = todayOf(ctx);
   const params = resolveParams(ctx, userId);
+  const hints = riskHints(ctx);
   return ctx.transaction(async (tx) => {
-    // Lock order everywhere: user → credit line → loan.
-    const locked0 = await lockUserAndLine(tx, userId);
-    const user = locked0.user;
+    // One read, the user and line row-locked (lock order everywhere: user → line → loan).
+    const snap = await loadSnapshot(tx, userId, { lock: true });
+    const user = snap.user;
     if (user.status !== 'active')
       throw new ApiError('business_rule', 'account_frozen', 'This account is frozen; contact support.');
-    const lineRow = await settleLineRestorations(tx, locked0.line, today, ctx.now);
+    const settled = await settleSnapshotRestorations(
+      tx,
+      snap.line as LineRow,
+      snap.pendingRestorations,
+      today,
+      ctx.now,
+    );
+    const lineRow = settled.line;
 
     // Cooling-off loans start (and accrue interest) when the money arrives, 24 h later.
     const principalFen = BigInt(params.body.principal_amount);
     const incomeFen = user.declaredMonthlyIncomeFen ?? 0n;
-    const firstPass: Quote = await priceFor(tx, user, params.body, today);
-    const health = await computeHealth(tx, user, firstPass.schedule.installments[0]?.amountFen ?? 0n);
+    const price = (startDate: string) =>
+      priceFor(user, params.body, startDate, snap.consumerOpenPrincipalFen);
+    const firstPass: Quote = price(today);
+    const health = healthFromBook(user, snap.book, firstPass.schedule.installments[0]?.amountFen ?? 0n);
     const assessment = unwrap(
       assessBorrowing({
         educationPassed: user.educationPassedAt !== null,
@@ -80,7 +90,7 @@ export async function createLoanHandler(ctx: Ctx<LoanBody>): Promise<RouteResult
     );
     const coolingOff = assessment.coolingOff.required;
     const startDate = coolingOff ? shanghaiDate(new Date(ctx.now.getTime() + COOLING_OFF_MS)) : today;
-    const q = startDate === today ? firstPass : await priceFor(tx, user, params.body, startDate);
+    const q = startDate === today ? firstPass : price(startDate);
     const wire = quoteWire(q);
     if (params.quotedApr !== undefined && params.quotedApr !== wire.apr) {
       throw new ApiError(
@@ -92,7 +102,7 @@ export async function createLoanHandler(ctx: Ctx<LoanBody>): Promise<RouteResult
     }
 
     // The limit, checked by the domain on the locked line, then enforced by the database.
-    const room = drawLine(await domainLine(tx, lineRow), principalFen, today);
+    const room = drawLine(domainLineFrom(lineRow, settled.pending), principalFen, today);
     if (!room.ok) throw refusalError(room);
 
     const decision = await riskGate().evaluate(
@@ -102,35 +112,25 @@ export async function createLoanHandler(ctx: Ctx<LoanBody>): Promise<RouteResult
         amountFen: principalFen,
         now: ctx.now,
         requestId: ctx.requestId,
-        ...(typeof ctx.headers['x-device-id'] === 'string'
-          ? { deviceId: ctx.headers['x-device-id'].slice(0, 64) }
-          : {}),
-        ...(ctx.principal.kind === 'user' ? { sessionId: ctx.principal.sessionId } : {}),
-        ...(ctx.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}),
+        ...hints,
+        ...paymentPasswordOf(ctx.body),
       },
       { tx, database: ctx.database, config: ctx.config },
     );
     assertRiskAllows(decision);
 
-    const drawn = await drawCredit(tx, { creditLineId: lineRow.id, amountFen: principalFen, now: ctx.now });
-    if (!drawn.ok)
-      throw new ApiError(
-        'business_rule',
-        drawn.code,
-        'The credit line does not allow this amount now.',
-        'principal_amount',
-      );
-
     const product = PRODUCTS[q.product];
     const target = {
       kind: product.payee,
       account: product.payee === 'borrower' ? 'virtual_bank_card' : product.payee,
-      ...(locked0.virtualCard ? { card_last4: locked0.virtualCard.slice(-4) } : {}),
+      ...(snap.virtualCard ? { card_last4: snap.virtualCard.slice(-4) } : {}),
     };
-    const loanId = newId('loan');
-    await createLoan(tx, {
-      loanId,
+    // One statement: draw (conditional on the room), loan, schedule, booking and — unless in
+    // cooling-off — the payout.
+    const booked = await borrowLoan(tx, {
+      loanId: newId('loan'),
       now: ctx.now,
+      event: false,
       ...(ctx.idempotencyRef ? { idempotencyRef: ctx.idempotencyRef } : {}),
       loan: {
         userId,
@@ -160,28 +160,27 @@ export async function createLoanHandler(ctx: Ctx<LoanBody>): Promise<RouteResult
         feeFen: i.feeFen,
       })),
     });
-    if (!coolingOff) {
-      const paid = await disburseLoan(tx, {
-        loanId,
-        payee: { kind: 'borrower' },
-        now: ctx.now,
-        ...(ctx.idempotencyRef ? { idempotencyRef: ctx.idempotencyRef } : {}),
-      });
-      if (!paid.ok) throw new Error(`disburse failed: ${paid.code}`);
-    }
-    await tx
-      .update(schema.users)
-      .set({ healthScore: health.score, updatedAt: ctx.now })
-      .where(eq(schema.users.id, userId));
-    const locked = await lockLoan(tx, loanId);
-    if (!locked) throw new Error('loan vanished');
+    if (!booked.ok)
+      throw new ApiError(
+        'business_rule',
+        booked.code,
+        'The credit line does not allow this amount now.',
+        'principal_amount',
+      );
+    const loanId = booked.value.loanId;
+    if (health.score !== user.healthScore)
+      await tx
+        .update(schema.users)
+        .set({ healthScore: health.score, updatedAt: ctx.now })
+        .where(eq(schema.users.id, userId));
+    const created = await readLoan(tx, loanId);
     const body = {
-      ...loanView(locked.loan, locked.installments, today),
+      ...loanView(created.loan, created.installments, today),
       cooling_off: coolingOff
         ? {
             reason: assessment.coolingOff.required ? assessment.coolingOff.reason : null,
             hours: 24,
-            cancel_free_until: locked.loan.coolingOffUntil?.toISOString(),
+            cancel_free_until: created.loan.coolingOffUntil?.toISOString(),
           }
         : null,
       health_score: health.score,
@@ -195,9 +194,23 @@ export async function createLoanHandler(ctx: Ctx<LoanBody>): Promise<RouteResult
       loanId,
       loan: body,
       requestId: ctx.requestId,
+      rows: { ...created, virtualId: snap.virtualId },
     });
     return { status: 201, body, effect: { type: 'loan', id: loanId } };
   });
+}
+
+/** A loan and its schedule in one round trip (no lock: the caller's transaction wrote them). */
+async function readLoan(tx: Tx, loanId: string): Promise<{ loan: LoanRow; installments: InstallmentRow[] }> {
+  const rows = await tx
+    .select({ loan: schema.loans, installment: schema.installments })
+    .from(schema.loans)
+    .innerJoin(schema.installments, eq(schema.installments.loanId, schema.loans.id))
+    .where(eq(schema.loans.id, loanId))
+    .orderBy(asc(schema.installments.number));
+  const loan = rows[0]?.loan;
+  if (!loan) throw new Error('loan vanished');
+  return { loan, installments: rows.map((r) => r.installment) };
 }
 
 function resolveParams(

@@ -5,14 +5,16 @@
  * in the same transaction. Handlers stay thin: they parse, authenticate and call these.
  */
 import {
+  borrowLoan,
   captureHold,
   createLoan,
   type DbOrTx,
+  type DrawRefusal,
   disburseLoan,
-  drawCredit,
   lockLoan,
   payOutCreditBalance,
   placeHold,
+  type Result,
   refundCheckout as refundCheckoutPrimitive,
   releaseHold,
 } from '@fenqi/db';
@@ -388,31 +390,26 @@ async function bookCapture(
   return updated!;
 }
 
-/**
- * Books the loan for a captured amount (the line already drawn or the hold captured) and pays
- * the principal out to the merchant's payable: Dr loan receivable / Cr clearing, then Dr
- * clearing / Cr merchant payable.
- */
-async function bookLoan(
-  tx: Tx,
-  args: {
-    row: CheckoutRow;
-    userId: string;
-    installments: number;
-    amountFen: bigint;
-    creditLineId: string;
-    plan: PlanPricing;
-    now: Date;
-    onBooked?: LoanBookedHook;
-  },
-): Promise<string> {
-  const { row, plan, now } = args;
-  const { loanId } = await createLoan(tx, {
+interface LoanArgs {
+  row: CheckoutRow;
+  userId: string;
+  installments: number;
+  amountFen: bigint;
+  creditLineId: string;
+  plan: PlanPricing;
+  now: Date;
+  onBooked?: LoanBookedHook;
+}
+
+/** The scene loan of a checkout (paid out to the merchant's payable). */
+function sceneLoan(args: LoanArgs) {
+  const { row, plan } = args;
+  return {
     loan: {
       userId: args.userId,
       creditLineId: args.creditLineId,
-      product: 'scene_installment',
-      method: 'equal_installment',
+      product: 'scene_installment' as const,
+      method: 'equal_installment' as const,
       currency: row.currency,
       principalFen: args.amountFen,
       termMonths: args.installments,
@@ -421,27 +418,53 @@ async function bookLoan(
       monthlyRate: plan.monthlyRate,
       apr: plan.apr,
       feeRate: plan.feeRate,
-      status: 'active',
+      status: 'active' as const,
       checkoutId: row.id,
       merchantId: row.merchantId,
       disbursementTarget: { kind: 'merchant', merchant_id: row.merchantId, checkout_id: row.id },
       startDate: plan.startDate,
     },
     schedule: plan.schedule,
-    now,
-  });
-  const disbursed = await disburseLoan(tx, {
-    loanId,
-    payee: { kind: 'merchant', merchantId: row.merchantId },
-    now,
-  });
-  if (!disbursed.ok) throw new Error(`capture: loan ${loanId} could not be paid out`);
+    payee: { kind: 'merchant' as const, merchantId: row.merchantId },
+    now: args.now,
+  };
+}
+
+async function afterBooked(tx: Tx, args: LoanArgs, loanId: string): Promise<void> {
   await args.onBooked?.(tx, {
     userId: args.userId,
     loanId,
-    loan: { ...loanSummaryFromPlan(loanId, plan), checkout_id: row.id, merchant_id: row.merchantId },
+    loan: {
+      ...loanSummaryFromPlan(loanId, args.plan),
+      checkout_id: args.row.id,
+      merchant_id: args.row.merchantId,
+    },
   });
+}
+
+/**
+ * Books the loan for a captured amount (the hold already captured) and pays the principal out
+ * to the merchant's payable: Dr loan receivable / Cr clearing, then Dr clearing / Cr
+ * merchant payable.
+ */
+async function bookLoan(tx: Tx, args: LoanArgs): Promise<string> {
+  const { payee, ...input } = sceneLoan(args);
+  const { loanId } = await createLoan(tx, input);
+  const disbursed = await disburseLoan(tx, { loanId, payee, now: args.now });
+  if (!disbursed.ok) throw new Error(`capture: loan ${loanId} could not be paid out`);
+  await afterBooked(tx, args, loanId);
   return loanId;
+}
+
+/**
+ * Draws the line and books and pays out the loan in ONE statement (automatic capture): a
+ * refused draw writes nothing and returns the refusal.
+ */
+async function drawAndBookLoan(tx: Tx, args: LoanArgs): Promise<Result<string, DrawRefusal>> {
+  const booked = await borrowLoan(tx, { ...sceneLoan(args), event: false });
+  if (!booked.ok) return booked;
+  await afterBooked(tx, args, booked.value.loanId);
+  return { ok: true, value: booked.value.loanId };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -555,9 +578,7 @@ export async function confirmCheckout(
   }
   // Automatic capture: authorising and capturing in one transaction is a hold posted at once,
   // so the line is drawn directly (one conditional update) — nobody could see the hold.
-  const drawn = await drawCredit(tx, { creditLineId: line.id, amountFen: row.amountFen, now: args.now });
-  if (!drawn.ok) refuseLine(drawn.code);
-  const loanId = await bookLoan(tx, {
+  const booked = await drawAndBookLoan(tx, {
     row,
     userId: args.userId,
     installments: args.installments,
@@ -567,6 +588,8 @@ export async function confirmCheckout(
     now: args.now,
     ...(args.onLoanBooked ? { onBooked: args.onLoanBooked } : {}),
   });
+  if (!booked.ok) return refuseLine(booked.code);
+  const loanId = booked.value;
   const [captured] = await tx
     .update(checkouts)
     .set({

@@ -1,15 +1,15 @@
 /**
  * The borrowing rules a shopper meets before a checkout is authorised — the borrower API's own
- * checks, reused: the user and line loaded and locked the same way (`loadUser`, `requireLine`,
+ * checks, reused: the user and line loaded and locked the same way (`loadSnapshot`,
  * T+1 restorations settled), account not frozen, the live health score with this plan's
- * installment added (`computeHealth`) and the education quiz (`assessBorrowing`), and the risk
+ * installment added (`healthFromBook`) and the education quiz (`assessBorrowing`), and the risk
  * gate (`checkout_confirm`) with the same error mapping (risk writes commit). The credit limit
  * is enforced by the draw / hold itself (one conditional update). Cooling-off does not apply:
  * the money goes to the merchant for goods or services, and the way back is the refund.
  */
 import { assessBorrowing } from '@fenqi/shared';
-import { loadUser, requireLine, settleLineRestorations } from '../borrower/common';
-import { computeHealth } from '../borrower/health';
+import { healthFromBook } from '../borrower/health';
+import { loadSnapshot, settleSnapshotRestorations } from '../borrower/snapshot';
 import { shanghaiDate } from '../clock';
 import type { AppConfig } from '../config';
 import type { Database, schema, Tx } from '../db';
@@ -47,11 +47,18 @@ export async function checkShopperEligibility(
   ctx: EligibilityContext,
   args: EligibilityArgs,
 ): Promise<{ user: UserRow; line: CreditLineRow }> {
-  const user = await loadUser(tx, args.userId, { lock: true });
+  // One read: the user and line row-locked, restorations and the open loans for the health score.
+  const snap = await loadSnapshot(tx, args.userId, { lock: true });
+  const user = snap.user;
   if (user.status !== 'active') throw rule('account_frozen', 'This account is frozen; contact support.');
-  let line = await requireLine(tx, args.userId, { lock: true });
-  line = await settleLineRestorations(tx, line, shanghaiDate(ctx.now), ctx.now);
-  const health = await computeHealth(tx, user, args.monthlyPaymentOf(user, line));
+  const { line } = await settleSnapshotRestorations(
+    tx,
+    snap.line as CreditLineRow,
+    snap.pendingRestorations,
+    shanghaiDate(ctx.now),
+    ctx.now,
+  );
+  const health = healthFromBook(user, snap.book, args.monthlyPaymentOf(user, line));
   const assessed = assessBorrowing({
     educationPassed: user.educationPassedAt !== null,
     healthScore: health.score,

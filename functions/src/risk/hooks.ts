@@ -69,23 +69,13 @@ export function registerProtectionHooks(): void {
   registerBorrowerHook(
     'loan_created',
     'protection.contract',
-    async ({ tx, config, now, userId, loanId, requestId }) => {
-      const [loan] = await tx.select().from(schema.loans).where(eq(schema.loans.id, loanId));
-      if (!loan) throw new Error('contract hook: loan missing');
-      const rows = await tx
-        .select()
-        .from(schema.installments)
-        .where(eq(schema.installments.loanId, loanId))
-        .orderBy(asc(schema.installments.number));
-      const [vault] = await tx
-        .select({ v: schema.identityVault.virtualIdNumber })
-        .from(schema.identityVault)
-        .where(eq(schema.identityVault.userId, userId));
-      const signed = await signAndChainContract(tx, config, {
+    async ({ tx, config, now, userId, loanId, rows: written }) => {
+      const { loan, installments: rows, virtualId } = written ?? (await readWritten(tx, userId, loanId));
+      await signAndChainContract(tx, config, {
         contractId: newId('ctr'),
         loanId,
         userId,
-        virtualIdNumber: vault?.v ?? null,
+        virtualIdNumber: virtualId,
         product: loan.product,
         method: loan.method,
         termText: termText(loan.termMonths, loan.termDays),
@@ -116,16 +106,28 @@ export function registerProtectionHooks(): void {
         confirmationMethod: 'in_app_confirmation',
         signedAt: new Date(Math.floor(now.getTime())).toISOString(),
       });
-      await appendAudit(tx, {
-        actorType: 'user',
-        actorId: userId,
-        action: 'loan.contract_signed',
-        subjectType: 'loan',
-        subjectId: loanId,
-        requestId,
-        details: { contract_id: signed.id, contract_seq: signed.seq, document_hash: signed.documentHash },
-        at: now,
-      });
     },
   );
+}
+
+/** The loan, its schedule and the virtual id number (one round trip), for a caller that did not pass them. */
+async function readWritten(tx: Tx, userId: string, loanId: string) {
+  const rows = await tx
+    .select({
+      loan: schema.loans,
+      installment: schema.installments,
+      virtualId: schema.identityVault.virtualIdNumber,
+    })
+    .from(schema.loans)
+    .innerJoin(schema.installments, eq(schema.installments.loanId, schema.loans.id))
+    .leftJoin(schema.identityVault, eq(schema.identityVault.userId, userId))
+    .where(eq(schema.loans.id, loanId))
+    .orderBy(asc(schema.installments.number));
+  const first = rows[0];
+  if (!first) throw new Error('contract hook: loan missing');
+  return {
+    loan: first.loan,
+    installments: rows.map((r) => r.installment),
+    virtualId: first.virtualId ?? null,
+  };
 }
