@@ -69,7 +69,7 @@ export async function verifyPaymentPassword(
   if (![N, r, p].every((x) => Number.isSafeInteger(x) && x > 0) || N > 1 << 20) return false;
   const salt = Buffer.from(parts[4] ?? '', 'base64');
   const expected = Buffer.from(parts[5] ?? '', 'base64');
-  if (salt.length === 0 || expected.length === 0) return false;
+  if (salt.length < SCRYPT.saltBytes || expected.length < SCRYPT.keyBytes) return false;
   // Always run scrypt (also for a malformed candidate) so timing does not tell them apart.
   const candidate = PAYMENT_PASSWORD_PATTERN.test(digits) ? digits : '';
   const actual = await scrypt(peppered(config, userId, candidate), salt, {
