@@ -15,15 +15,8 @@
  */
 import { and, asc, desc, gt, gte, lt, min, or, sql } from 'drizzle-orm';
 import { type Database, schema, type Tx } from '../db';
-import {
-  CHAIN_GENESIS_HASH,
-  CHAIN_PROBLEMS_MAX,
-  type ChainProblem,
-  type ChainReport,
-  canonicalJson,
-  linkHash,
-  sha256Hex,
-} from './hash';
+import { walkChain } from './chain';
+import { CHAIN_GENESIS_HASH, type ChainReport, canonicalJson, linkHash, sha256Hex } from './hash';
 
 export type AuditActorType = 'user' | 'merchant' | 'staff' | 'system';
 export type AuditDetailValue =
@@ -157,10 +150,6 @@ export async function purgeAuditLog(tx: Tx, now: Date): Promise<number> {
  * link or hash), sequence gaps, and a head that does not link to the last purge record.
  */
 export async function verifyAuditChain(db: Database['db'] | Tx): Promise<ChainReport> {
-  const problems: ChainProblem[] = [];
-  const add = (p: ChainProblem) => {
-    if (problems.length < CHAIN_PROBLEMS_MAX) problems.push(p);
-  };
   // Where the remaining chain must start: after the latest purge, or at genesis.
   const purges = await db
     .select({ details: schema.auditLog.details })
@@ -169,45 +158,28 @@ export async function verifyAuditChain(db: Database['db'] | Tx): Promise<ChainRe
     .orderBy(desc(schema.auditLog.seq))
     .limit(1);
   const purgeDetails = purges[0]?.details as { through_seq?: number; through_hash?: string } | undefined;
-  let expectedSeq = purgeDetails?.through_seq !== undefined ? purgeDetails.through_seq + 1 : 1;
-  let expectedPrev = purgeDetails?.through_hash ?? CHAIN_GENESIS_HASH;
-
-  let count = 0;
-  let firstSeq: number | null = null;
-  let lastSeq: number | null = null;
-  let after = 0;
-  for (;;) {
-    const page = await db
-      .select()
-      .from(schema.auditLog)
-      .where(gt(schema.auditLog.seq, after))
-      .orderBy(asc(schema.auditLog.seq))
-      .limit(PAGE_ROWS);
-    if (page.length === 0) break;
-    for (const r of page) {
-      count++;
-      firstSeq ??= r.seq;
-      lastSeq = r.seq;
-      const id = `audit:${r.seq}`;
-      if (r.seq !== expectedSeq) {
-        add({ seq: r.seq, id, problem: 'sequence_gap', detail: `expected seq ${expectedSeq}` });
-      }
-      if (r.prevHash !== expectedPrev) {
-        add({
-          seq: r.seq,
-          id,
-          problem: 'link_broken',
-          detail: 'prev_hash does not match the previous record',
-        });
-      }
-      const recomputed = linkHash(r.seq, r.prevHash, sha256Hex(auditContent(r)));
-      if (recomputed !== r.hash) {
-        add({ seq: r.seq, id, problem: 'content_altered', detail: 'the record does not match its hash' });
-      }
-      expectedSeq = r.seq + 1;
-      expectedPrev = r.hash;
-    }
-    after = page[page.length - 1]?.seq ?? after;
-  }
-  return { chain: 'audit_log', ok: problems.length === 0, records: count, firstSeq, lastSeq, problems };
+  return walkChain<AuditRow>({
+    chain: 'audit_log',
+    pageRows: PAGE_ROWS,
+    page: (after, limit) =>
+      db
+        .select()
+        .from(schema.auditLog)
+        .where(gt(schema.auditLog.seq, after))
+        .orderBy(asc(schema.auditLog.seq))
+        .limit(limit),
+    start: {
+      seq: purgeDetails?.through_seq !== undefined ? purgeDetails.through_seq + 1 : 1,
+      prevHash: purgeDetails?.through_hash ?? CHAIN_GENESIS_HASH,
+    },
+    seq: (r) => r.seq,
+    id: (r) => `audit:${r.seq}`,
+    prevHash: (r) => r.prevHash,
+    hash: (r) => r.hash,
+    previousName: 'record',
+    check(r, report) {
+      if (linkHash(r.seq, r.prevHash, sha256Hex(auditContent(r))) !== r.hash)
+        report('content_altered', 'the record does not match its hash');
+    },
+  });
 }

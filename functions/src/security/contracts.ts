@@ -16,15 +16,8 @@ import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { AppConfig } from '../config';
 import { type Database, schema, type Tx } from '../db';
 import { type ContractTerms, contractDocument } from '../risk/shared';
-import {
-  CHAIN_GENESIS_HASH,
-  CHAIN_PROBLEMS_MAX,
-  type ChainProblem,
-  type ChainReport,
-  canonicalJson,
-  linkHash,
-  sha256Hex,
-} from './hash';
+import { walkChain } from './chain';
+import { CHAIN_GENESIS_HASH, type ChainReport, canonicalJson, linkHash, sha256Hex } from './hash';
 
 const CONTRACT_LOCK_KEY = 7_261_002;
 const PAGE_ROWS = 500;
@@ -132,68 +125,36 @@ export async function signAndChainContract(
 
 /** Verifies every contract: document hash, signature (when a key is given), link and chain hash. */
 export async function verifyContractChain(db: Database['db'] | Tx, key?: Buffer): Promise<ChainReport> {
-  const problems: ChainProblem[] = [];
-  const add = (p: ChainProblem) => {
-    if (problems.length < CHAIN_PROBLEMS_MAX) problems.push(p);
-  };
-  let expectedSeq = 1;
-  let expectedPrev = CHAIN_GENESIS_HASH;
-  let count = 0;
-  let firstSeq: number | null = null;
-  let lastSeq: number | null = null;
-  let after = 0;
-  for (;;) {
-    const page = await db
-      .select()
-      .from(schema.contracts)
-      .where(gt(schema.contracts.seq, after))
-      .orderBy(asc(schema.contracts.seq))
-      .limit(PAGE_ROWS);
-    if (page.length === 0) break;
-    for (const r of page) {
-      count++;
-      firstSeq ??= r.seq;
-      lastSeq = r.seq;
-      if (r.seq !== expectedSeq)
-        add({ seq: r.seq, id: r.id, problem: 'sequence_gap', detail: `expected seq ${expectedSeq}` });
-      if (r.prevHash !== expectedPrev)
-        add({
-          seq: r.seq,
-          id: r.id,
-          problem: 'link_broken',
-          detail: 'prev_hash does not match the previous contract',
-        });
-      if (sha256Hex(canonicalJson(r.document)) !== r.documentHash) {
-        add({
-          seq: r.seq,
-          id: r.id,
-          problem: 'document_altered',
-          detail: 'the stored document does not match its hash',
-        });
-      }
+  return walkChain<ContractRow>({
+    chain: 'contracts',
+    pageRows: PAGE_ROWS,
+    page: (after, limit) =>
+      db
+        .select()
+        .from(schema.contracts)
+        .where(gt(schema.contracts.seq, after))
+        .orderBy(asc(schema.contracts.seq))
+        .limit(limit),
+    seq: (r) => r.seq,
+    id: (r) => r.id,
+    prevHash: (r) => r.prevHash,
+    hash: (r) => r.chainHash,
+    previousName: 'contract',
+    check(r, report) {
+      if (sha256Hex(canonicalJson(r.document)) !== r.documentHash)
+        report('document_altered', 'the stored document does not match its hash');
       const confirmation = String(
         (r.document as { confirmation_method?: unknown }).confirmation_method ?? '',
       );
       if (
         key &&
         r.signature !== signatureOf(key, r.documentHash, r.userId, r.signedAt.toISOString(), confirmation)
-      ) {
-        add({ seq: r.seq, id: r.id, problem: 'content_altered', detail: 'the signature does not match' });
-      }
-      if (linkHash(r.seq, r.prevHash, contentHashOf(r)) !== r.chainHash) {
-        add({
-          seq: r.seq,
-          id: r.id,
-          problem: 'hash_altered',
-          detail: 'the record does not match its chain hash',
-        });
-      }
-      expectedSeq = r.seq + 1;
-      expectedPrev = r.chainHash;
-    }
-    after = page[page.length - 1]?.seq ?? after;
-  }
-  return { chain: 'contracts', ok: problems.length === 0, records: count, firstSeq, lastSeq, problems };
+      )
+        report('content_altered', 'the signature does not match');
+      if (linkHash(r.seq, r.prevHash, contentHashOf(r)) !== r.chainHash)
+        report('hash_altered', 'the record does not match its chain hash');
+    },
+  });
 }
 
 /** A user's own contract for a loan (text and evidence), or undefined. */
