@@ -1,6 +1,7 @@
 import { Text, View } from '@tarojs/components';
 import { useMemo, useState } from 'react';
 import { BorrowForm, type BorrowFormValue, type ChoiceOption } from '../../components/borrow-form';
+import { CostSummary } from '../../components/cost-summary';
 import { DisclosureFooter } from '../../components/disclosure-footer';
 import { ErrorNotice } from '../../components/error-notice';
 import { type PlanOption, PlanPicker } from '../../components/plan-picker';
@@ -280,20 +281,12 @@ export default function Borrow() {
             </View>
           )}
           <RateDisclosure {...rates(loan)} />
-          <View className="kv">
-            <Text className="kv__label">借款金额</Text>
-            <Text className="kv__value">{money(loan.principal_amount)}</Text>
-          </View>
-          <View className="kv">
-            <Text className="kv__label">总利息 / 总费用</Text>
-            <Text className="kv__value">
-              {money(loan.total_interest_amount)} / {money(loan.total_fee_amount)}
-            </Text>
-          </View>
-          <View className="kv">
-            <Text className="kv__label">应还总额</Text>
-            <Text className="kv__value kv__value--strong">{money(loan.total_amount)}</Text>
-          </View>
+          <CostSummary
+            lead={{ label: '借款金额', value: money(loan.principal_amount) }}
+            totalInterest={money(loan.total_interest_amount)}
+            totalFee={money(loan.total_fee_amount)}
+            totalAmount={money(loan.total_amount)}
+          />
           {submitError ? <ErrorNotice error={submitError} onAction={errorActionHandler()} /> : null}
           <View className="actions">
             {loan.status === 'cooling_off' ? (
@@ -396,22 +389,14 @@ export default function Borrow() {
           <View className="card" id="trial">
             <Text className="card__title">试算结果</Text>
             <RateDisclosure {...rates(quote)} />
-            <View className="kv">
-              <Text className="kv__label">总利息</Text>
-              <Text className="kv__value" id="trial-interest">
-                {money(quote.total_interest_amount)}
-              </Text>
-            </View>
-            <View className="kv">
-              <Text className="kv__label">总费用</Text>
-              <Text className="kv__value">{money(quote.total_fee_amount)}</Text>
-            </View>
-            <View className="kv">
-              <Text className="kv__label">应还总额</Text>
-              <Text className="kv__value kv__value--strong" id="trial-total">
-                {money(quote.total_amount)}
-              </Text>
-            </View>
+            <CostSummary
+              layout="split"
+              totalInterest={money(quote.total_interest_amount)}
+              totalFee={money(quote.total_fee_amount)}
+              totalAmount={money(quote.total_amount)}
+              interestId="trial-interest"
+              totalId="trial-total"
+            />
             <Text className="card__title borrow-subtitle">还款计划</Text>
             <ScheduleList
               rows={rowsOf(quote)}

@@ -1,6 +1,7 @@
 import { Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { useMemo, useState } from 'react';
+import { CostSummary } from '../../components/cost-summary';
 import { DisclosureFooter } from '../../components/disclosure-footer';
 import { ErrorNotice } from '../../components/error-notice';
 import { type PlanOption, PlanPicker } from '../../components/plan-picker';
@@ -160,20 +161,13 @@ export default function Checkout() {
                   <View className="card" id="checkout-plan">
                     <Text className="card__title">{plan.installments} 期费用说明</Text>
                     <RateDisclosure {...rates(plan)} />
-                    <View className="kv">
-                      <Text className="kv__label">每期应还</Text>
-                      <Text className="kv__value kv__value--strong">{money(plan.installment_amount)}</Text>
-                    </View>
-                    <View className="kv">
-                      <Text className="kv__label">总利息 / 总费用</Text>
-                      <Text className="kv__value">
-                        {money(plan.total_interest_amount)} / {money(plan.total_fee_amount)}
-                      </Text>
-                    </View>
-                    <View className="kv">
-                      <Text className="kv__label">应还总额</Text>
-                      <Text className="kv__value">{money(plan.total_amount)}</Text>
-                    </View>
+                    <CostSummary
+                      lead={{ label: '每期应还', value: money(plan.installment_amount) }}
+                      emphasis="lead"
+                      totalInterest={money(plan.total_interest_amount)}
+                      totalFee={money(plan.total_fee_amount)}
+                      totalAmount={money(plan.total_amount)}
+                    />
                     {failure ? <ErrorNotice error={failure} onAction={errorActionHandler(reload)} /> : null}
                     {stepUp ? (
                       <StepUpPanel

@@ -1,0 +1,2 @@
+export type { CostSummaryProps } from './cost-summary';
+export { CostSummary } from './cost-summary';
