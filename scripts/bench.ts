@@ -3,7 +3,7 @@
  *   - start: `npm start` on a fresh embedded database to the first served page, then a restart
  *     on the same data directory (targets: < 15 s and < 5 s; the H5 build is done beforehand
  *     and reported separately);
- *   - the area benchmarks under scripts/bench-*.ts (domain, db, api, merchant, risk, size).
+ *   - the area benchmarks under scripts/bench-*.ts (domain, db, api, merchant, risk, load, batch, size).
  * `npm run bench -- start domain` runs only the named ones.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureH5Build, REPO_ROOT } from './lib/h5-build';
 
-const AREA_BENCHES = ['domain', 'db', 'api', 'merchant', 'risk', 'load'] as const;
+const AREA_BENCHES = ['domain', 'db', 'api', 'merchant', 'risk', 'load', 'batch'] as const;
 
 async function freePort(): Promise<number> {
   return new Promise((done, fail) => {

@@ -11,12 +11,12 @@
 
 import { lockLoan, restoreLimits } from '@fenqi/db';
 import { addDays as addBusinessDays } from '@fenqi/shared';
-import { and, eq, gt, inArray, isNotNull, lte, sql } from 'drizzle-orm';
-import { persistAccrual, persistStatuses } from '../borrower/loan-state';
-import { newId, schema, type Tx } from '../db';
+import { and, eq, gt, inArray, isNotNull, lte } from 'drizzle-orm';
+import { schema, type Tx } from '../db';
 import { purgeExpiredKeys } from '../http/idempotency';
 import { type PayoutDeps, payOutThroughGate } from './cooling-off';
 import type { DailyStep } from './daily';
+import { chunks, loansToSweep, planReminders, SWEEP_CHUNK_LOANS, sweepLoans } from './loan-sweep';
 
 const LOANS_PER_RUN_MAX = 100_000;
 
@@ -68,29 +68,15 @@ export const borrowerDailySteps: DailyStep[] = [
     name: 'accrual_and_status',
     async run({ tx, businessDate }) {
       // Loans with an installment due by D that is not paid: the only ones whose state moves.
-      const candidates = await tx
-        .selectDistinct({ id: schema.installments.loanId })
-        .from(schema.installments)
-        .innerJoin(schema.loans, eq(schema.loans.id, schema.installments.loanId))
-        .where(
-          and(
-            inArray(schema.loans.status, ['active', 'overdue']),
-            lte(schema.installments.dueDate, businessDate),
-            inArray(schema.installments.status, ['pending', 'due', 'overdue']),
-          ),
-        )
-        .limit(LOANS_PER_RUN_MAX);
+      // Set-based (loan-sweep.ts): a chunk of loans is locked, read, planned and written back
+      // in four statements.
+      const candidates = await loansToSweep(tx, businessDate, LOANS_PER_RUN_MAX);
       let accrued = 0;
       let overdue = 0;
-      for (const { id } of candidates) {
-        const locked = await lockLoan(tx, id);
-        if (!locked) continue;
-        const a = await persistAccrual(tx, locked.loan, locked.installments, businessDate);
-        if (a.loan.accruedThrough !== locked.loan.accruedThrough) accrued++;
-        const fresh = await lockLoan(tx, id);
-        if (!fresh) continue;
-        const loan = await persistStatuses(tx, fresh.loan, fresh.installments, businessDate);
-        if (loan.status === 'overdue') overdue++;
+      for (const chunk of chunks(candidates, SWEEP_CHUNK_LOANS)) {
+        const counts = await sweepLoans(tx, chunk, businessDate);
+        accrued += counts.loans_accrued;
+        overdue += counts.loans_overdue;
       }
       return { loans_examined: candidates.length, loans_accrued: accrued, loans_overdue: overdue };
     },
@@ -138,51 +124,14 @@ export const borrowerDailySteps: DailyStep[] = [
     async run({ tx, businessDate, asOf }) {
       let planned = 0;
       for (const [k, offset] of REMINDER_OFFSETS_DAYS.entries()) {
-        const dueDate = addBusinessDays(businessDate, offset);
         // The k-th reminder of a period goes out once: reminders_sent moves k → k+1.
-        const rows = await tx
-          .select({
-            id: schema.installments.id,
-            loanId: schema.installments.loanId,
-            userId: schema.loans.userId,
-            sent: schema.installments.remindersSent,
-          })
-          .from(schema.installments)
-          .innerJoin(schema.loans, eq(schema.loans.id, schema.installments.loanId))
-          .where(
-            and(
-              eq(schema.installments.dueDate, dueDate),
-              inArray(schema.installments.status, ['pending', 'due']),
-              inArray(schema.loans.status, ['active', 'overdue']),
-              lte(schema.installments.remindersSent, k),
-            ),
-          )
-          .limit(LOANS_PER_RUN_MAX);
-        for (const r of rows) {
-          // The conditional update claims this reminder: a concurrent run of the same date
-          // waits on the row, then finds the count moved and plans nothing.
-          const claimed = await tx
-            .update(schema.installments)
-            .set({ remindersSent: sql`${schema.installments.remindersSent} + 1` })
-            .where(and(eq(schema.installments.id, r.id), eq(schema.installments.remindersSent, r.sent)))
-            .returning({ id: schema.installments.id });
-          if (claimed.length === 0 || r.sent >= 3) continue;
-          // 10:00 Asia/Shanghai on the business date — inside the allowed contact hours.
-          const scheduledAt = new Date(asOf.getTime() + 10 * 3600 * 1000);
-          await tx.insert(schema.collectionContacts).values({
-            id: newId('col'),
-            userId: r.userId,
-            loanId: r.loanId,
-            installmentId: r.id,
-            channel: 'wechat',
-            kind: 'reminder',
-            contactDate: businessDate,
-            scheduledAt,
-            outcome: `reminder_${r.sent + 1}_of_3`,
-            createdAt: asOf,
-          });
-          planned++;
-        }
+        planned += await planReminders(tx, {
+          k,
+          dueDate: addBusinessDays(businessDate, offset),
+          businessDate,
+          asOf,
+          limit: LOANS_PER_RUN_MAX,
+        });
       }
       return { reminders_planned: planned };
     },

@@ -16,7 +16,7 @@
  * Delivery (`deliverDueContacts`) is a separate worker that refuses to send in quiet hours;
  * its adapter is the WeChat subscribe-message API in production and a recorder in dev/test.
  */
-import { and, eq, gte, inArray, isNull, lte } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNull, lte, ne } from 'drizzle-orm';
 import { type Database, newId, schema, type Tx } from '../db';
 import { appendAudit } from '../security/audit';
 import {
@@ -31,6 +31,7 @@ import {
 
 const DAY_MS = 24 * 3600 * 1000;
 export const COLLECTION_ITEMS_MAX = 10_000;
+const CONTACT_INSERT_CHUNK = 500;
 
 function daysBetween(fromDate: string, toDate: string): number {
   return Math.round((Date.parse(`${toDate}T00:00:00Z`) - Date.parse(`${fromDate}T00:00:00Z`)) / DAY_MS);
@@ -85,7 +86,10 @@ export async function planCollectionsForDay(
   const history = await tx
     .select()
     .from(schema.collectionContacts)
-    .where(inArray(schema.collectionContacts.loanId, loanIds))
+    // Reminders are never read below (only collection contacts, legal and hardship offers).
+    .where(
+      and(inArray(schema.collectionContacts.loanId, loanIds), ne(schema.collectionContacts.kind, 'reminder')),
+    )
     .limit(COLLECTION_ITEMS_MAX * 10);
   const recent = await tx
     .select({
@@ -108,17 +112,19 @@ export async function planCollectionsForDay(
   const grantedBy = new Map<string, Set<string>>();
   for (const a of auth) grantedBy.set(a.userId, (grantedBy.get(a.userId) ?? new Set()).add(a.key));
 
+  // Grouped once by loan (the per-loan filters over all rows and all history were quadratic).
+  const rowsByLoan = groupBy(rows, (r) => r.loanId);
+  const historyByLoan = groupBy(history, (h) => h.loanId ?? '');
   const items: OverdueItem[] = [];
   const loanState = new Map<string, CollectionState>();
   for (const loanId of loanIds) {
-    const own = rows.filter((r) => r.loanId === loanId);
+    const own = rowsByLoan.get(loanId) ?? [];
+    const ownHistory = historyByLoan.get(loanId) ?? [];
     const oldest = own.reduce((a, b) => (a.dueDate <= b.dueDate ? a : b));
     const overdueDays = daysBetween(oldest.dueDate, businessDate);
-    const contacts = history.filter(
+    const contacts = ownHistory.filter(
       (h) =>
-        h.loanId === loanId &&
-        h.kind !== 'reminder' &&
-        h.scheduledAt >= new Date(Date.parse(`${oldest.dueDate}T00:00:00+08:00`)),
+        h.kind !== 'reminder' && h.scheduledAt >= new Date(Date.parse(`${oldest.dueDate}T00:00:00+08:00`)),
     );
     const state = deriveState({
       overdueDays,
@@ -132,7 +138,7 @@ export async function planCollectionsForDay(
     });
     loanState.set(loanId, state);
     // Legal process: one notice letter, then staff take over.
-    if (state === 'legal' && history.some((h) => h.loanId === loanId && h.kind === 'legal')) continue;
+    if (state === 'legal' && ownHistory.some((h) => h.kind === 'legal')) continue;
     items.push({
       userId: oldest.userId,
       loanId,
@@ -158,19 +164,17 @@ export async function planCollectionsForDay(
     channelsByUser,
   });
 
-  let planned = 0;
+  const contacts: (typeof schema.collectionContacts.$inferInsert)[] = [];
+  const legal: typeof plan = [];
   for (const p of plan) {
     // A hardship offer at most once a week per loan; the other channels still remind.
     if (p.kind === 'hardship_offer') {
-      const lastOffer = history.find(
-        (h) =>
-          h.loanId === p.loanId &&
-          h.kind === 'hardship_offer' &&
-          h.scheduledAt.getTime() > p.atMs - 7 * DAY_MS,
-      );
+      const lastOffer = historyByLoan
+        .get(p.loanId)
+        ?.find((h) => h.kind === 'hardship_offer' && h.scheduledAt.getTime() > p.atMs - 7 * DAY_MS);
       if (lastOffer) continue;
     }
-    await tx.insert(schema.collectionContacts).values({
+    contacts.push({
       id: newId('col'),
       userId: p.userId,
       loanId: p.loanId,
@@ -181,20 +185,34 @@ export async function planCollectionsForDay(
       scheduledAt: new Date(p.atMs),
       createdAt: asOf,
     });
-    planned++;
-    if (p.kind === 'legal') {
-      await appendAudit(tx, {
-        actorType: 'system',
-        actorId: 'collections',
-        action: 'collections.legal_escalation',
-        subjectType: 'loan',
-        subjectId: p.loanId,
-        details: { state: loanState.get(p.loanId) ?? 'legal' },
-        at: asOf,
-      });
-    }
+    if (p.kind === 'legal') legal.push(p);
   }
-  return { overdue_loans: loanIds.length, contacts_planned: planned };
+  // One insert per chunk of contacts, then the escalations' audit records in plan order.
+  for (let i = 0; i < contacts.length; i += CONTACT_INSERT_CHUNK)
+    await tx.insert(schema.collectionContacts).values(contacts.slice(i, i + CONTACT_INSERT_CHUNK));
+  for (const p of legal) {
+    await appendAudit(tx, {
+      actorType: 'system',
+      actorId: 'collections',
+      action: 'collections.legal_escalation',
+      subjectType: 'loan',
+      subjectId: p.loanId,
+      details: { state: loanState.get(p.loanId) ?? 'legal' },
+      at: asOf,
+    });
+  }
+  return { overdue_loans: loanIds.length, contacts_planned: contacts.length };
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }
 
 export type ContactAdapter = (contact: typeof schema.collectionContacts.$inferSelect) => Promise<string>;
