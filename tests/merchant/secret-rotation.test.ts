@@ -22,6 +22,7 @@ import {
 } from '../../functions/src/merchant/merchants';
 import { deliverDueEvents, SIGNING_SECRETS_MAX, signingEndpoints } from '../../functions/src/webhooks/worker';
 import { computeSignature, parseSignatureHeader, verifySignature } from '../../merchant-kit/src/index';
+import { type Harness, startHarness } from './harness';
 import { type Receiver, startReceiver } from './receiver';
 
 const kinds = serverTestUrl() ? (['pglite', 'server'] as const) : (['pglite'] as const);
@@ -186,5 +187,53 @@ describe('signingEndpoints (pure)', () => {
         if (eligible.some((r) => r.expiresAt === null)) expect(chosen[0]!.expiresAt).toBeNull();
       }),
     );
+  });
+});
+
+describe('POST /v1/merchant/webhook-secret/rotate', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(serverTestUrl() ? 'server' : 'pglite');
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('returns the new secret once; until previous_secrets_expire_at deliveries verify with either secret', async () => {
+    const oldSecret = h.merchantA.secret;
+    const bad = await h.request('POST', '/v1/merchant/webhook-secret/rotate', {
+      token: h.merchantA.key,
+      body: { expires_in: 8 * 24 * 3600 },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ param: 'expires_in' });
+
+    const rotated = await h.request('POST', '/v1/merchant/webhook-secret/rotate', {
+      token: h.merchantA.key,
+      body: { expires_in: 3600 },
+    });
+    expect(rotated.status).toBe(201);
+    expect(rotated.body).toMatchObject({ object: 'webhook_secret', livemode: false });
+    const newSecret: string = rotated.body.secret;
+    expect(newSecret).toMatch(/^whsec_/);
+    expect(newSecret).not.toBe(oldSecret);
+    const expiresAt = Date.parse(rotated.body.previous_secrets_expire_at);
+    expect(Math.abs(expiresAt - (h.nowMs() + 3600_000))).toBeLessThan(60_000);
+
+    // the harness receiver knows only the old secret: it still verifies during the overlap
+    const shopper = await h.newShopper();
+    const created = await h.createCheckout();
+    const confirmed = await h.request('POST', `/v1/checkouts/${created.token}/confirm`, {
+      token: shopper.token,
+      idempotencyKey: `confirm-${created.id}`,
+      body: { installments: 3 },
+    });
+    expect(confirmed.status).toBe(200);
+    const [captured] = await h.receiver.waitFor('checkout.captured');
+    expect(captured!.verified).toBe(true);
+    expect(verifySignature({ payload: captured!.raw, header: captured!.header, secret: newSecret }).ok).toBe(
+      true,
+    );
+    expect(parseSignatureHeader(captured!.header!)?.signatures).toHaveLength(2);
   });
 });

@@ -3,7 +3,7 @@
  * returned in plaintext only by the call that creates them.
  */
 import { newId } from '@fenqi/db';
-import { and, eq, gt, isNull, or } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, or } from 'drizzle-orm';
 import { type Database, schema, type Tx } from '../db';
 import { ApiError } from '../http/errors';
 import { generateApiKey, generateWebhookSecret, type KeyMode, parseApiKey } from './keys';
@@ -101,19 +101,20 @@ export const WEBHOOK_SECRET_OVERLAP_MAX_SECONDS = 7 * 24 * 3600;
  * secret of the mode expire after `expiresInSeconds` (default 24 h, 0 = at once; an earlier
  * expiry is never pushed back). Until then every delivery carries one `v1=` per valid secret,
  * the new one first, so events in flight verify at a merchant that has not switched yet.
- * Returns the new plaintext — the only time it is visible.
+ * The new endpoint keeps the current endpoint's URL unless `url` is given. Returns the new
+ * plaintext — the only time it is visible — and when the previous secrets stop signing.
  */
-export async function rotateWebhookSecret(
+export async function rollWebhookSecret(
   tx: Tx,
   args: {
     merchantId: string;
     mode: KeyMode;
-    url: string;
     now: Date;
     keys: SecretKeys;
+    url?: string;
     expiresInSeconds?: number;
   },
-): Promise<string> {
+): Promise<{ secret: string; previousExpiresAt: Date }> {
   const expiresInSeconds = args.expiresInSeconds ?? WEBHOOK_SECRET_OVERLAP_SECONDS;
   if (
     !Number.isInteger(expiresInSeconds) ||
@@ -127,27 +128,52 @@ export async function rotateWebhookSecret(
       'expires_in',
     );
   }
+  const ofMode = and(eq(webhookEndpoints.merchantId, args.merchantId), eq(webhookEndpoints.mode, args.mode));
+  let url = args.url;
+  if (url === undefined) {
+    const [current] = await tx
+      .select({ url: webhookEndpoints.url })
+      .from(webhookEndpoints)
+      .where(and(ofMode, eq(webhookEndpoints.enabled, true), isNull(webhookEndpoints.expiresAt)))
+      .orderBy(desc(webhookEndpoints.createdAt))
+      .limit(1);
+    if (!current) {
+      throw new ApiError('not_found', 'webhook_endpoint_not_found', 'No webhook endpoint in this mode.');
+    }
+    url = current.url;
+  }
   const previousExpiresAt = new Date(args.now.getTime() + expiresInSeconds * 1000);
   await tx
     .update(webhookEndpoints)
     .set({ expiresAt: previousExpiresAt })
     .where(
-      and(
-        eq(webhookEndpoints.merchantId, args.merchantId),
-        eq(webhookEndpoints.mode, args.mode),
-        or(isNull(webhookEndpoints.expiresAt), gt(webhookEndpoints.expiresAt, previousExpiresAt)),
-      ),
+      and(ofMode, or(isNull(webhookEndpoints.expiresAt), gt(webhookEndpoints.expiresAt, previousExpiresAt))),
     );
   const secret = generateWebhookSecret();
   await tx.insert(webhookEndpoints).values({
     id: newId('we'),
     merchantId: args.merchantId,
     mode: args.mode,
-    url: args.url,
+    url,
     secret: sealWebhookSecret(args.keys, args.merchantId, secret),
     createdAt: args.now,
   });
-  return secret;
+  return { secret, previousExpiresAt };
+}
+
+/** `rollWebhookSecret` returning only the new plaintext. */
+export async function rotateWebhookSecret(
+  tx: Tx,
+  args: {
+    merchantId: string;
+    mode: KeyMode;
+    url: string;
+    now: Date;
+    keys: SecretKeys;
+    expiresInSeconds?: number;
+  },
+): Promise<string> {
+  return (await rollWebhookSecret(tx, args)).secret;
 }
 
 export interface AuthenticatedMerchant {

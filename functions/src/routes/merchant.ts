@@ -4,6 +4,8 @@
  * Handlers: parse (schemas) → authenticate (dispatcher) → service call in one transaction →
  * respond → after-commit webhook trigger.
  */
+
+import { z } from 'zod';
 import { registerDailyStep } from '../batch/daily';
 import { runBorrowerHooks } from '../borrower/hooks';
 import { defineRoute, ok, type Principal, type Route, type RouteContext } from '../http/route';
@@ -25,7 +27,12 @@ import { demoRoutes } from '../merchant/demo';
 import { checkShopperEligibility } from '../merchant/eligibility';
 import { listEvents, redeliverEvent } from '../merchant/events';
 import { apiKeyPrefix } from '../merchant/keys';
-import { rotateApiKey } from '../merchant/merchants';
+import {
+  rollWebhookSecret,
+  rotateApiKey,
+  WEBHOOK_SECRET_OVERLAP_MAX_SECONDS,
+  WEBHOOK_SECRET_OVERLAP_SECONDS,
+} from '../merchant/merchants';
 import { checkoutObject } from '../merchant/objects';
 import {
   captureBody,
@@ -286,6 +293,45 @@ export const merchantRoutes: Route[] = [
           prefix: apiKeyPrefix(rotated.plaintext),
           livemode: scope.mode === 'live',
           previous_keys_expire_at: rotated.previousExpiresAt.toISOString(),
+        },
+      };
+    },
+  }),
+
+  defineRoute({
+    method: 'POST',
+    path: '/v1/merchant/webhook-secret/rotate',
+    operationId: 'rotateMerchantWebhookSecret',
+    summary:
+      'Issue a new webhook secret for this mode (shown once); the current ones keep signing alongside it (one v1= each) for expires_in seconds',
+    tags,
+    auth: 'merchant',
+    body: z.strictObject({
+      expires_in: z
+        .int()
+        .min(0)
+        .max(WEBHOOK_SECRET_OVERLAP_MAX_SECONDS)
+        .default(WEBHOOK_SECRET_OVERLAP_SECONDS),
+    }),
+    successStatus: 201,
+    async handler(ctx) {
+      const scope = scopeOf(ctx.principal);
+      const rolled = await ctx.transaction((tx) =>
+        rollWebhookSecret(tx, {
+          merchantId: scope.merchantId,
+          mode: scope.mode,
+          now: ctx.now,
+          keys: ctx.config,
+          expiresInSeconds: ctx.body.expires_in,
+        }),
+      );
+      return {
+        status: 201,
+        body: {
+          object: 'webhook_secret',
+          secret: rolled.secret,
+          livemode: scope.mode === 'live',
+          previous_secrets_expire_at: rolled.previousExpiresAt.toISOString(),
         },
       };
     },
