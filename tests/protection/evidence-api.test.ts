@@ -82,7 +82,8 @@ describe.each(dbKinds())('evidence and vault on %s', (kind) => {
       'contracts',
       'audit_log',
     ]);
-    expect(clean.body.chains[1].records).toBeGreaterThan(3);
+    // at least the digital-mask record of each of the two borrowers (signing lives in the contract chain)
+    expect(clean.body.chains[1].records).toBeGreaterThanOrEqual(2);
 
     const [c] = await h.database.db
       .select()
