@@ -201,6 +201,21 @@ export class FenqiClient {
     return this.request('POST', '/v1/merchant/api-keys/rotate', params);
   }
 
+  /**
+   * Issues a new webhook secret (`whsec_…`, in `secret`, shown only here) for this key's mode.
+   * The current secrets keep signing alongside it — one `v1=` each in `Fenqi-Signature` — for
+   * `expires_in` seconds (default 86 400, 0 = at once, at most 7 days): deploy the new secret
+   * within that window; `verifySignature` accepts either meanwhile.
+   */
+  rotateWebhookSecret(params: { expires_in?: number } = {}): Promise<{
+    object: 'webhook_secret';
+    secret: string;
+    livemode: boolean;
+    previous_secrets_expire_at: string;
+  }> {
+    return this.request('POST', '/v1/merchant/webhook-secret/rotate', params);
+  }
+
   private async request<T>(
     method: 'GET' | 'POST',
     path: string,

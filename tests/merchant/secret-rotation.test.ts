@@ -208,16 +208,12 @@ describe('POST /v1/merchant/webhook-secret/rotate', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ param: 'expires_in' });
 
-    const rotated = await h.request('POST', '/v1/merchant/webhook-secret/rotate', {
-      token: h.merchantA.key,
-      body: { expires_in: 3600 },
-    });
-    expect(rotated.status).toBe(201);
-    expect(rotated.body).toMatchObject({ object: 'webhook_secret', livemode: false });
-    const newSecret: string = rotated.body.secret;
+    const rotated = await h.merchantA.client.rotateWebhookSecret({ expires_in: 3600 });
+    expect(rotated).toMatchObject({ object: 'webhook_secret', livemode: false });
+    const newSecret = rotated.secret;
     expect(newSecret).toMatch(/^whsec_/);
     expect(newSecret).not.toBe(oldSecret);
-    const expiresAt = Date.parse(rotated.body.previous_secrets_expire_at);
+    const expiresAt = Date.parse(rotated.previous_secrets_expire_at);
     expect(Math.abs(expiresAt - (h.nowMs() + 3600_000))).toBeLessThan(60_000);
 
     // the harness receiver knows only the old secret: it still verifies during the overlap
