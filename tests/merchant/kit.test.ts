@@ -79,6 +79,33 @@ describe('merchant kit signature verifier', () => {
     expect(parseSignatureHeader(header)?.signatures).toHaveLength(2);
   });
 
+  it('a header signed with several secrets (rotation overlap) verifies with each of them and no other', () => {
+    const secretArb = fc.stringMatching(/^[0-9a-zA-Z]{8,32}$/).map((s) => `whsec_${s}`);
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(secretArb, { minLength: 1, maxLength: 8 }),
+        secretArb,
+        fc.integer({ min: -300, max: 300 }),
+        (secrets, other, skew) => {
+          const t = 1_700_000_000;
+          const header = signWebhookPayload({ secrets, timestampSeconds: t, payload: body });
+          expect(parseSignatureHeader(header)?.signatures).toHaveLength(secrets.length);
+          for (const s of secrets) {
+            expect(verifySignature({ payload: body, header, secret: s, nowSeconds: t + skew }).ok).toBe(true);
+            expect(verifySignature({ payload: body, header, secret: s, nowSeconds: t + 301 }).ok).toBe(false);
+            expect(verifySignature({ payload: body, header, secret: s, nowSeconds: t - 301 }).ok).toBe(false);
+          }
+          if (!secrets.includes(other)) {
+            expect(verifySignature({ payload: body, header, secret: other, nowSeconds: t })).toMatchObject({
+              ok: false,
+              code: 'signature_mismatch',
+            });
+          }
+        },
+      ),
+    );
+  });
+
   it('constructEvent parses a verified event and throws on a bad one', () => {
     const t = 1_700_000_000;
     const event = constructEvent({
