@@ -346,3 +346,52 @@ describe('prepayment after a partial early payment — properties', () => {
     );
   });
 });
+
+describe('several early payments and prepayments in one period — properties', () => {
+  it('then paying on the due dates: paid = principal + interest + fees charged, never more than the schedule', () => {
+    fc.assert(
+      fc.property(
+        caseArb,
+        fc.array(
+          fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })),
+          {
+            minLength: 1,
+            maxLength: 5,
+          },
+        ),
+        (x, pays) => {
+          const l0 = build(x);
+          const first = inst(l0, 1);
+          let l = l0;
+          let asOf = first.periodStartDate;
+          let paid = 0n;
+          for (const [dayShare, amountShare] of pays) {
+            // Days move forward inside installment 1's period (never on or past its due date).
+            asOf = addDays(asOf, Math.floor(dayShare * (daysBetween(asOf, first.dueDate) - 1)));
+            const payoff = payoffQuote(l, asOf).amountFen;
+            const amountFen = share(payoff - 1n, amountShare);
+            if (amountFen <= 0n) continue;
+            const out = unwrap(applyPayment(l, { amountFen, asOf }));
+            expect(out.kind === 'payoff').toBe(false);
+            // Right after a prepayment, a payoff that day neither charges nor gives back interest:
+            // what the period earned was settled (and paid) by the prepayment.
+            if (out.kind === 'prepayment') {
+              const q = payoffQuote(out.loan, asOf);
+              expect([q.interestFen, q.rebateFen, q.feeFen]).toEqual([0n, 0n, 0n]);
+              expect(q.amountFen).toBe(remainingPrincipalFen(out.loan));
+            }
+            paid += amountFen;
+            l = out.loan;
+          }
+          const rest = payOnDueDates(l);
+          const total = paid + rest.paidFen;
+          const c = charged(rest.loan);
+          expect(total).toBe(c.principalFen + c.interestFen + c.feeFen + c.penaltyFen);
+          const original = charged(l0);
+          expect(total <= original.principalFen + original.interestFen + original.feeFen).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
