@@ -13,7 +13,7 @@
  * Whatever a trigger misses (crash, time limit, a rolled-back race) the per-minute cron pass
  * (`/v1/cron/webhooks`) delivers. Failures are logged by error name only: no payload, no PII.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import { type Database, schema } from '../db';
 import type { SecretKeys } from '../merchant/secrets';
 import { deliverDueEvents } from './worker';
@@ -70,26 +70,52 @@ export async function settleTriggers(): Promise<void> {
   }
 }
 
+/** What the trigger does with the events it waits for, as their committed rows say at `now`. */
+export function triggerPlan(
+  rows: readonly { id: string; status: string; nextAttemptAt: Date; lockedUntil: Date | null }[],
+  now: Date,
+): { deliver: string[]; done: string[] } {
+  const deliver: string[] = [];
+  const done: string[] = [];
+  for (const row of rows) {
+    if (row.status !== 'pending') continue; // not committed yet (or an older state): wait
+    if (row.lockedUntil && row.lockedUntil.getTime() > now.getTime())
+      done.push(row.id); // a worker has it
+    else if (row.nextAttemptAt.getTime() <= now.getTime()) deliver.push(row.id);
+    // pending but not due: the committed row is still the old schedule (a redelivery not yet
+    // committed) — wait
+  }
+  return { deliver, done };
+}
+
 async function deliverWhenVisible(options: TriggerOptions): Promise<void> {
   const started = Date.now();
   let remaining = [...options.eventIds];
   for (const waitMs of VISIBILITY_WAITS_MS) {
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-    const visible = await options.database.db
-      .select({ id: schema.outboxEvents.id })
+    const now = new Date(options.now.getTime() + (Date.now() - started));
+    const rows = await options.database.db
+      .select({
+        id: schema.outboxEvents.id,
+        status: schema.outboxEvents.status,
+        nextAttemptAt: schema.outboxEvents.nextAttemptAt,
+        lockedUntil: schema.outboxEvents.lockedUntil,
+      })
       .from(schema.outboxEvents)
-      .where(and(inArray(schema.outboxEvents.id, remaining), eq(schema.outboxEvents.status, 'pending')));
-    if (visible.length > 0) {
-      const ids = visible.map((v) => v.id);
+      .where(inArray(schema.outboxEvents.id, remaining));
+    const plan = triggerPlan(rows, now);
+    if (plan.deliver.length > 0) {
+      // the claim decides: an event a racing cron pass took in between is skipped, not resent
       await deliverDueEvents({
         database: options.database,
-        now: new Date(options.now.getTime() + (Date.now() - started)),
-        eventIds: ids,
+        now,
+        eventIds: plan.deliver,
         keys: options.keys,
         ...(options.fetch ? { fetch: options.fetch } : {}),
       });
-      remaining = remaining.filter((id) => !ids.includes(id));
     }
+    const handled = new Set([...plan.deliver, ...plan.done]);
+    remaining = remaining.filter((id) => !handled.has(id));
     if (remaining.length === 0) return;
   }
 }
