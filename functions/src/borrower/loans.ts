@@ -272,18 +272,27 @@ export async function activateIfDue(tx: Tx, loan: LoanRow, now: Date, deps?: Pay
   return outcome.kind === 'paid' || outcome.kind === 'withheld' ? outcome.loan : loan;
 }
 
-/** Loads a loan of this user with its row lock and brings it up to date (activation, accrual, statuses). */
+/** What a request gives the cooling-off payout it may trigger (the risk gate's deps). */
+export function payoutDepsOf(ctx: Pick<Ctx, 'database' | 'config' | 'requestId'>): PayoutDeps {
+  return { database: ctx.database, config: ctx.config, requestId: ctx.requestId };
+}
+
+/**
+ * Loads a loan of this user with its row lock and brings it up to date (activation through
+ * the risk gate, accrual, statuses).
+ */
 export async function loadOwnLoan(
   tx: Tx,
   userId: string,
   loanId: string,
   now: Date,
+  deps?: PayoutDeps,
 ): Promise<{ loan: LoanRow; rows: InstallmentRow[] }> {
   const locked = await lockLoan(tx, loanId);
   // Another user's loan is indistinguishable from a missing one.
   if (!locked || locked.loan.userId !== userId)
     throw new ApiError('not_found', 'loan_not_found', 'No such loan.', 'id');
-  const activated = await activateIfDue(tx, locked.loan, now);
+  const activated = await activateIfDue(tx, locked.loan, now, deps);
   const today = shanghaiDate(now);
   const accrued = await persistAccrual(tx, activated, locked.installments, today);
   const settled = await persistStatuses(tx, accrued.loan, accrued.rows, today);
@@ -300,7 +309,7 @@ export async function cancelLoanHandler(ctx: Ctx): Promise<RouteResult> {
   return ctx.transaction(async (tx) => {
     await loadUser(tx, userId, { lock: true });
     await requireLine(tx, userId, { lock: true });
-    const { loan } = await loadOwnLoan(tx, userId, ctx.params.id as string, ctx.now);
+    const { loan } = await loadOwnLoan(tx, userId, ctx.params.id as string, ctx.now, payoutDepsOf(ctx));
     if (loan.status !== 'cooling_off') {
       throw new ApiError(
         'business_rule',
@@ -390,7 +399,7 @@ export async function listLoans(
 export async function getLoan(ctx: Ctx) {
   const userId = userIdOf(ctx);
   return ctx.transaction(async (tx) => {
-    const { loan, rows } = await loadOwnLoan(tx, userId, ctx.params.id as string, ctx.now);
+    const { loan, rows } = await loadOwnLoan(tx, userId, ctx.params.id as string, ctx.now, payoutDepsOf(ctx));
     return loanView(loan, rows, todayOf(ctx));
   });
 }
@@ -398,7 +407,7 @@ export async function getLoan(ctx: Ctx) {
 export async function getPayoff(ctx: Ctx) {
   const userId = userIdOf(ctx);
   return ctx.transaction(async (tx) => {
-    const { loan, rows } = await loadOwnLoan(tx, userId, ctx.params.id as string, ctx.now);
+    const { loan, rows } = await loadOwnLoan(tx, userId, ctx.params.id as string, ctx.now, payoutDepsOf(ctx));
     if (loan.status !== 'active' && loan.status !== 'overdue') {
       throw new ApiError(
         'business_rule',
@@ -432,7 +441,7 @@ export async function requestGraceHandler(ctx: Ctx<{ days?: number }>): Promise<
   const today = todayOf(ctx);
   return ctx.transaction(async (tx) => {
     await loadUser(tx, userId, { lock: true });
-    const { loan, rows } = await loadOwnLoan(tx, userId, ctx.params.id as string, ctx.now);
+    const { loan, rows } = await loadOwnLoan(tx, userId, ctx.params.id as string, ctx.now, payoutDepsOf(ctx));
     if (loan.status !== 'active' && loan.status !== 'overdue') {
       throw new ApiError('business_rule', 'grace_not_applicable', `The loan is ${loan.status}.`);
     }

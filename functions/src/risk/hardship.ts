@@ -6,6 +6,7 @@
  * principal owed is unchanged; interest, fees and penalty are recognised when collected).
  */
 import { and, eq, sql } from 'drizzle-orm';
+import type { PayoutDeps } from '../batch/cooling-off';
 import type { InstallmentRow, LoanRow } from '../borrower/loan-state';
 import { loanView } from '../borrower/loan-state';
 import { loadOwnLoan } from '../borrower/loans';
@@ -81,8 +82,11 @@ function eligibility(
   return { ok: true };
 }
 
-export async function extensionOffer(tx: Tx, args: { userId: string; loanId: string; now: Date }) {
-  const { loan, rows } = await loadOwnLoan(tx, args.userId, args.loanId, args.now);
+export async function extensionOffer(
+  tx: Tx,
+  args: { userId: string; loanId: string; now: Date; deps: PayoutDeps },
+) {
+  const { loan, rows } = await loadOwnLoan(tx, args.userId, args.loanId, args.now, args.deps);
   const today = shanghaiDate(args.now);
   const e = eligibility(loan, rows, await alreadyExtended(tx, loan.id));
   if (!e.ok)
@@ -131,9 +135,9 @@ export async function extensionOffer(tx: Tx, args: { userId: string; loanId: str
 
 export async function acceptExtension(
   tx: Tx,
-  args: { userId: string; loanId: string; months: number; now: Date; requestId: string },
+  args: { userId: string; loanId: string; months: number; now: Date; requestId: string; deps: PayoutDeps },
 ) {
-  const { loan, rows } = await loadOwnLoan(tx, args.userId, args.loanId, args.now);
+  const { loan, rows } = await loadOwnLoan(tx, args.userId, args.loanId, args.now, args.deps);
   const today = shanghaiDate(args.now);
   const e = eligibility(loan, rows, await alreadyExtended(tx, loan.id));
   if (!e.ok) throw new ApiError('business_rule', e.code, e.message);
@@ -201,6 +205,6 @@ export async function acceptExtension(
     },
     at: args.now,
   });
-  const fresh = await loadOwnLoan(tx, args.userId, args.loanId, args.now);
+  const fresh = await loadOwnLoan(tx, args.userId, args.loanId, args.now, args.deps);
   return loanView(fresh.loan, fresh.rows, today);
 }

@@ -4,6 +4,7 @@
  * credit scorer, borrower hooks and daily-batch steps (functions/src/risk/register.ts).
  */
 import { z } from 'zod';
+import { payoutDepsOf } from '../borrower/loans';
 import { ApiError } from '../http/errors';
 import { defineRoute, ok, type Route, type RouteContext } from '../http/route';
 import { listCreditDecisions } from '../risk/credit-review';
@@ -183,7 +184,12 @@ export const protectionRoutes: Route[] = [
     handler: async (ctx) =>
       ok(
         await ctx.transaction((tx) =>
-          extensionOffer(tx, { userId: userIdOf(ctx), loanId: ctx.params.id as string, now: ctx.now }),
+          extensionOffer(tx, {
+            userId: userIdOf(ctx),
+            loanId: ctx.params.id as string,
+            now: ctx.now,
+            deps: payoutDepsOf(ctx),
+          }),
         ),
       ),
   }),
@@ -206,6 +212,7 @@ export const protectionRoutes: Route[] = [
             months: ctx.body.months,
             now: ctx.now,
             requestId: ctx.requestId,
+            deps: payoutDepsOf(ctx),
           }),
         ),
       ),
