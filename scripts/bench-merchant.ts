@@ -76,7 +76,10 @@ async function startServer(dbUrl: string): Promise<{ child: ChildProcess; baseUr
   );
   const lines = createInterface({ input: child.stdout! });
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('bench server did not start within 30 s')), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('bench server did not start within 30 s'));
+    }, 30_000);
     child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
     lines.on('line', (line) => {
       if (!line.startsWith('READY ')) return;
