@@ -8,6 +8,7 @@
  * Skips cleanly without a server. Target: well under 1 s per business day at 2,500 loans.
  */
 import { createHash } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import { createTestDatabase, newId, schema, serverTestUrl, type TestDatabase } from '@fenqi/db';
 import { addDays } from '@fenqi/shared';
 import { sql } from 'drizzle-orm';
@@ -182,6 +183,7 @@ async function main(): Promise<void> {
     const perDayMs: number[] = [];
     let summary: Awaited<ReturnType<typeof runDailyBatchFor>> | undefined;
     const totals = new Map<string, number>();
+    const cpuBefore = process.cpuUsage();
     for (let d = 0; d < days; d++) {
       const t0 = performance.now();
       summary = await runDailyBatchFor({ database, config }, addDays(FIRST_DATE, d));
@@ -189,6 +191,8 @@ async function main(): Promise<void> {
       for (const counts of Object.values(summary.steps))
         for (const [k, v] of Object.entries(counts ?? {})) totals.set(k, (totals.get(k) ?? 0) + v);
     }
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuPerDayMs = (cpu.user + cpu.system) / 1000 / days;
     const totalMs = perDayMs.reduce((a, b) => a + b, 0);
     const sorted = [...perDayMs].sort((a, b) => a - b);
     const perDay = totalMs / days;
@@ -198,6 +202,11 @@ async function main(): Promise<void> {
     console.log(`  seed: ${(seedMs / 1000).toFixed(1)} s (not timed below)`);
     console.log(
       `  batch: ${(totalMs / 1000).toFixed(2)} s total, ${perDay.toFixed(0)} ms per business day (median ${sorted[Math.floor(days / 2)]!.toFixed(0)}, max ${sorted.at(-1)!.toFixed(0)}), ${((perDay / loanCount) * 1000).toFixed(1)} µs per loan per day`,
+    );
+    console.log(
+      `  this process's CPU (driver, proxy, planning): ${cpuPerDayMs.toFixed(0)} ms per business day; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} (${cpus().length} cores)`,
     );
     console.log(`  target: < 1000 ms per business day → ${perDay < 1000 ? 'met' : 'NOT met'}`);
     console.log('  per step (ms per day):');
