@@ -444,18 +444,21 @@ function paidOn(rows: readonly LoanInstallment[]): {
   return { principalFen, interestFen, feeFen, unpaidPrincipalFen };
 }
 
-/** Records `paidPrincipalFen` of principal already repaid on the first re-amortized row (owed and paid). */
-function carryPaidPrincipal(rows: LoanInstallment[], paidPrincipalFen: Fen): LoanInstallment[] {
-  const [first, ...rest] = rows;
-  assert(first !== undefined, 'carry: no rows');
-  return [
-    {
-      ...first,
-      principalFen: first.principalFen + paidPrincipalFen,
-      paidPrincipalFen: first.paidPrincipalFen + paidPrincipalFen,
-    },
-    ...rest,
-  ];
+/**
+ * Puts principal already repaid back on the re-amortized rows, owed and paid: each row keeps its
+ * own paid principal (so the rows' payment records never move between installments), and the
+ * first row also records `cutFen`, the principal this prepayment repays.
+ */
+function carryPaidPrincipal(
+  fresh: readonly LoanInstallment[],
+  old: readonly LoanInstallment[],
+  cutFen: Fen,
+): LoanInstallment[] {
+  assert(fresh.length > 0 && fresh.length === old.length, 'carry: rows');
+  return fresh.map((r, k) => {
+    const paid = (old[k]?.paidPrincipalFen ?? 0n) + (k === 0 ? cutFen : 0n);
+    return { ...r, principalFen: r.principalFen + paid, paidPrincipalFen: r.paidPrincipalFen + paid };
+  });
 }
 
 function executePayoff(loan: Loan, moneyFen: Fen, asOf: BusinessDate): PaymentOutcome {
@@ -525,8 +528,8 @@ export function installmentPaymentFen(loanIn: Loan, asOf: BusinessDate): Fen {
  *       round_half_up(fee × new balance / unpaid principal before the prepayment); the last
  *       installment takes whatever the rounding leaves of the principal). The term stays and
  *       the installments get smaller (chosen over shortening the term: the monthly burden falls
- *       and the due-date calendar never changes). The cut principal (and principal paid early
- *       before) is recorded as paid principal of the current installment.
+ *       and the due-date calendar never changes). The cut principal is recorded as paid principal of
+ *       the current installment; principal paid earlier stays recorded on its own installment.
  *    The part of the earlier interest / fee payments that became principal is `rebateFen`
  *    (= paid interest − earned, when positive, + paid fees): the allocations re-apply it, so
  *    allocations = amount + rebate. Paying part of the bill early and then prepaying on the same
@@ -578,7 +581,8 @@ export function applyPayment(
       assert(principalCut < paid.unpaidPrincipalFen, 'prepayment: must stay below the payoff');
       const fresh = carryPaidPrincipal(
         reamortize(loan, rows, paid.unpaidPrincipalFen - principalCut, asOf),
-        paid.principalFen + principalCut,
+        rows,
+        principalCut,
       );
       const [first, ...others] = fresh;
       assert(first !== undefined, 'prepayment: rows');
@@ -654,7 +658,8 @@ export function applyRefund(
     refunded += principalCut;
     const fresh = carryPaidPrincipal(
       reamortize(loan, rows, paid.unpaidPrincipalFen - principalCut, asOf),
-      paid.principalFen,
+      rows,
+      0n,
     );
     const pooled = payInOrder(fresh, paid.interestFen + paid.feeFen, () => true);
     list = [...list.slice(0, firstFuture), ...pooled.list];

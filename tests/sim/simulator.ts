@@ -1235,7 +1235,8 @@ export class Simulator {
   /**
    * Money in = money allocated: the cash paid plus any rebate used, minus what went to the
    * credit balance, must equal principal + interest + fee + penalty allocated. The loan's
-   * installments must then show exactly the sum of those allocations as paid.
+   * installments must then show exactly the money paid into them as paid: the allocations less
+   * the rebates (interest / fees paid earlier and given back are shown net, docs/repayment-rules.md).
    */
   private bookRepayment(lane: LaneModel, user: UserModel, loan: LoanModel, body: unknown): void {
     const n = (k: string) => field<number>(body, k);
@@ -1255,7 +1256,7 @@ export class Simulator {
         [user.handle],
       );
     }
-    loan.userPaidFen += allocated;
+    loan.userPaidFen += allocated - (n('rebate_amount') ?? 0);
   }
 
   private async opPayoff(lane: LaneModel, prng: Prng, user: UserModel, loan: LoanModel): Promise<void> {

@@ -395,3 +395,40 @@ describe('several early payments and prepayments in one period — properties', 
     );
   });
 });
+
+describe('payment records never move between installments', () => {
+  it('a prepayment keeps principal paid earlier on later installments (e.g. by a merchant refund) on them', () => {
+    fc.assert(
+      fc.property(caseArb, fc.double({ min: 0, max: 1, noNaN: true }), (x, paidShare) => {
+        const l0 = build(x);
+        if (l0.installments.length < 2) return;
+        // Principal already paid on every later installment (a refund's allocation does this).
+        const l: Loan = {
+          ...l0,
+          installments: l0.installments.map((i, k) =>
+            k === 0 ? i : { ...i, paidPrincipalFen: share(i.principalFen, paidShare) },
+          ),
+        };
+        const first = inst(l, 1);
+        const asOf = addDays(
+          first.periodStartDate,
+          Math.floor(x.partialAt * (daysBetween(first.periodStartDate, first.dueDate) - 1)),
+        );
+        const left = outstandingTotal(first);
+        const payoff = payoffQuote(l, asOf).amountFen;
+        if (left === 0n || payoff - left < 2n) return; // installment 1 must be the current bill
+        const amountFen = left + 1n + share(payoff - left - 2n, x.prepayShare);
+        const out = unwrap(applyPayment(l, { amountFen, asOf }));
+        expect(out.kind).toBe('prepayment');
+        for (const after of out.loan.installments) {
+          const before = inst(l, after.number);
+          const a = out.allocations.filter((y) => y.number === after.number);
+          expect(after.paidPrincipalFen).toBe(before.paidPrincipalFen + sum(a.map((y) => y.principalFen)));
+          expect(after.principalFen >= after.paidPrincipalFen).toBe(true);
+        }
+        expect(remainingPrincipalFen(out.loan)).toBe(remainingPrincipalFen(l) - out.principalPaidFen);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
