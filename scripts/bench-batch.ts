@@ -127,7 +127,8 @@ async function seed(database: TestDatabase, loanCount: number): Promise<void> {
       apr: '0.1800000000',
       totalInterestFen: (principalFen / 100n) * BigInt(count),
       status: coolingOff ? 'cooling_off' : 'active',
-      coolingOffUntil: coolingOff ? new Date(now.getTime() + (k % 3) * 86_400_000) : null,
+      // Cooling-off windows end spread over the window (a day's new cooling-off loans).
+      coolingOffUntil: coolingOff ? new Date(now.getTime() + (k % 35) * 86_400_000) : null,
       disbursedAt: coolingOff ? null : now,
       startDate,
       accruedThrough: startDate,

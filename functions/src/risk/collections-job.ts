@@ -16,7 +16,8 @@
  * Delivery (`deliverDueContacts`) is a separate worker that refuses to send in quiet hours;
  * its adapter is the WeChat subscribe-message API in production and a recorder in dev/test.
  */
-import { and, eq, gte, inArray, isNull, lte, ne } from 'drizzle-orm';
+import { rowsOf } from '@fenqi/db';
+import { and, eq, gte, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { type Database, newId, schema, type Tx } from '../db';
 import { appendAudit } from '../security/audit';
 import {
@@ -83,14 +84,12 @@ export async function planCollectionsForDay(
 
   const userIds = [...new Set(rows.map((r) => r.userId))];
   const loanIds = [...new Set(rows.map((r) => r.loanId))];
-  const history = await tx
-    .select()
-    .from(schema.collectionContacts)
-    // Reminders are never read below (only collection contacts, legal and hardship offers).
-    .where(
-      and(inArray(schema.collectionContacts.loanId, loanIds), ne(schema.collectionContacts.kind, 'reminder')),
-    )
-    .limit(COLLECTION_ITEMS_MAX * 10);
+  // Grouped once by loan (the per-loan filters over all rows and all history were quadratic).
+  const rowsByLoan = groupBy(rows, (r) => r.loanId);
+  const oldestByLoan = new Map(
+    [...rowsByLoan].map(([loanId, own]) => [loanId, own.reduce((a, b) => (a.dueDate <= b.dueDate ? a : b))]),
+  );
+  const facts = await contactFacts(tx, oldestByLoan);
   const recent = await tx
     .select({
       userId: schema.collectionContacts.userId,
@@ -112,33 +111,21 @@ export async function planCollectionsForDay(
   const grantedBy = new Map<string, Set<string>>();
   for (const a of auth) grantedBy.set(a.userId, (grantedBy.get(a.userId) ?? new Set()).add(a.key));
 
-  // Grouped once by loan (the per-loan filters over all rows and all history were quadratic).
-  const rowsByLoan = groupBy(rows, (r) => r.loanId);
-  const historyByLoan = groupBy(history, (h) => h.loanId ?? '');
   const items: OverdueItem[] = [];
   const loanState = new Map<string, CollectionState>();
   for (const loanId of loanIds) {
-    const own = rowsByLoan.get(loanId) ?? [];
-    const ownHistory = historyByLoan.get(loanId) ?? [];
-    const oldest = own.reduce((a, b) => (a.dueDate <= b.dueDate ? a : b));
+    const oldest = oldestByLoan.get(loanId)!;
+    const f = facts.get(loanId) ?? NO_CONTACT_FACTS;
     const overdueDays = daysBetween(oldest.dueDate, businessDate);
-    const contacts = ownHistory.filter(
-      (h) =>
-        h.kind !== 'reminder' && h.scheduledAt >= new Date(Date.parse(`${oldest.dueDate}T00:00:00+08:00`)),
-    );
     const state = deriveState({
       overdueDays,
-      hardshipDeclared: contacts.some((c) => c.outcome === 'hardship_declared'),
-      unanswered: contacts.filter(
-        (c) =>
-          c.sentAt !== null &&
-          (c.outcome === null || c.outcome === 'no_response' || c.outcome === 'dev_recorded'),
-      ).length,
-      brokenPromises: contacts.filter((c) => c.outcome === 'promise_broken').length,
+      hardshipDeclared: f.hardshipDeclared,
+      unanswered: f.unanswered,
+      brokenPromises: f.brokenPromises,
     });
     loanState.set(loanId, state);
     // Legal process: one notice letter, then staff take over.
-    if (state === 'legal' && ownHistory.some((h) => h.kind === 'legal')) continue;
+    if (state === 'legal' && f.hasLegal) continue;
     items.push({
       userId: oldest.userId,
       loanId,
@@ -169,10 +156,8 @@ export async function planCollectionsForDay(
   for (const p of plan) {
     // A hardship offer at most once a week per loan; the other channels still remind.
     if (p.kind === 'hardship_offer') {
-      const lastOffer = historyByLoan
-        .get(p.loanId)
-        ?.find((h) => h.kind === 'hardship_offer' && h.scheduledAt.getTime() > p.atMs - 7 * DAY_MS);
-      if (lastOffer) continue;
+      const lastOfferMs = facts.get(p.loanId)?.lastHardshipOfferMs;
+      if (lastOfferMs !== undefined && lastOfferMs > p.atMs - 7 * DAY_MS) continue;
     }
     contacts.push({
       id: newId('col'),
@@ -202,6 +187,67 @@ export async function planCollectionsForDay(
     });
   }
   return { overdue_loans: loanIds.length, contacts_planned: contacts.length };
+}
+
+export interface ContactFacts {
+  /** Among the loan's contacts (not reminders) since its oldest overdue due date: */
+  hardshipDeclared: boolean;
+  unanswered: number;
+  brokenPromises: number;
+  /** Over all its contacts: a legal notice was ever planned; the last hardship offer. */
+  hasLegal: boolean;
+  lastHardshipOfferMs?: number;
+}
+
+const NO_CONTACT_FACTS: ContactFacts = {
+  hardshipDeclared: false,
+  unanswered: 0,
+  brokenPromises: 0,
+  hasLegal: false,
+};
+
+/**
+ * What the collection state needs from each loan's contact history, counted by the database in
+ * one statement (reading every contact of every overdue loan back grew with each day of the
+ * run). `since`: 00:00 Asia/Shanghai of the loan's oldest overdue due date.
+ */
+export async function contactFacts(
+  tx: Tx,
+  oldestByLoan: ReadonlyMap<string, { dueDate: string }>,
+): Promise<Map<string, ContactFacts>> {
+  const pairs = [...oldestByLoan].map(([loanId, o]) => ({
+    loan_id: loanId,
+    since: new Date(Date.parse(`${o.dueDate}T00:00:00+08:00`)).toISOString(),
+  }));
+  const result = await tx.execute(sql`
+    select v.loan_id,
+      coalesce(bool_or(c.scheduled_at >= v.since and c.outcome = 'hardship_declared'), false) as hardship_declared,
+      (count(*) filter (where c.scheduled_at >= v.since and c.sent_at is not null
+        and (c.outcome is null or c.outcome in ('no_response', 'dev_recorded'))))::int as unanswered,
+      (count(*) filter (where c.scheduled_at >= v.since and c.outcome = 'promise_broken'))::int as broken_promises,
+      coalesce(bool_or(c.kind = 'legal'), false) as has_legal,
+      (extract(epoch from max(c.scheduled_at) filter (where c.kind = 'hardship_offer')) * 1000)::float8 as last_offer_ms
+    from jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) as v(loan_id text, since timestamptz)
+    join collection_contacts c on c.loan_id = v.loan_id and c.kind <> 'reminder'
+    group by v.loan_id`);
+  const out = new Map<string, ContactFacts>();
+  for (const r of rowsOf<{
+    loan_id: string;
+    hardship_declared: boolean;
+    unanswered: number | string;
+    broken_promises: number | string;
+    has_legal: boolean;
+    last_offer_ms: number | string | null;
+  }>(result)) {
+    out.set(r.loan_id, {
+      hardshipDeclared: r.hardship_declared,
+      unanswered: Number(r.unanswered),
+      brokenPromises: Number(r.broken_promises),
+      hasLegal: r.has_legal,
+      ...(r.last_offer_ms === null ? {} : { lastHardshipOfferMs: Number(r.last_offer_ms) }),
+    });
+  }
+  return out;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
