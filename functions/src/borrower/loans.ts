@@ -1,6 +1,6 @@
 /** Borrowing, cooling-off, bills, payoff quote and grace. */
 
-import { borrowLoan, cancelLoan, lockLoan } from '@fenqi/db';
+import { borrowLoan, cancelLoan, lockLoan, reusableSelect } from '@fenqi/db';
 import {
   addDays,
   assessBorrowing,
@@ -200,14 +200,18 @@ export async function createLoanHandler(ctx: Ctx<LoanBody>): Promise<RouteResult
   });
 }
 
-/** A loan and its schedule in one round trip (no lock: the caller's transaction wrote them). */
-async function readLoan(tx: Tx, loanId: string): Promise<{ loan: LoanRow; installments: InstallmentRow[] }> {
-  const rows = await tx
+const loanWithSchedule = reusableSelect((db) =>
+  db
     .select({ loan: schema.loans, installment: schema.installments })
     .from(schema.loans)
     .innerJoin(schema.installments, eq(schema.installments.loanId, schema.loans.id))
-    .where(eq(schema.loans.id, loanId))
-    .orderBy(asc(schema.installments.number));
+    .where(eq(schema.loans.id, sql.placeholder('loanId')))
+    .orderBy(asc(schema.installments.number)),
+);
+
+/** A loan and its schedule in one round trip (no lock: the caller's transaction wrote them). */
+async function readLoan(tx: Tx, loanId: string): Promise<{ loan: LoanRow; installments: InstallmentRow[] }> {
+  const rows = await loanWithSchedule(tx, { loanId });
   const loan = rows[0]?.loan;
   if (!loan) throw new Error('loan vanished');
   return { loan, installments: rows.map((r) => r.installment) };

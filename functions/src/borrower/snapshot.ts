@@ -9,6 +9,8 @@
  * The pure helpers below turn the snapshot into the domain's inputs; the slower per-question
  * readers (`domainLine`, `computeHealth`, `openConsumerPrincipalFen`) compute the same values.
  */
+
+import { reusableSelect } from '@fenqi/db';
 import { type BusinessDate, PRODUCTS, type ProductCode } from '@fenqi/shared';
 import { eq, sql } from 'drizzle-orm';
 import { type Database, schema, type Tx } from '../db';
@@ -49,6 +51,49 @@ interface Aggregates {
   loans: Array<{ s: string; first: string | null }> | null;
 }
 
+const u = schema.users.id;
+const SELECTION = {
+  user: schema.users,
+  line: schema.creditLines,
+  virtualCard: schema.identityVault.virtualBankCardNumber,
+  virtualId: schema.identityVault.virtualIdNumber,
+  agg: sql<Aggregates>`json_build_object(
+    'consumer', (select coalesce(sum(i.principal_fen - i.paid_principal_fen), 0)::text
+       from installments i join loans l on l.id = i.loan_id
+       where l.user_id = ${u} and l.status in ${OPEN} and l.product in ${CONSUMER_PRODUCTS}
+         and i.status <> 'canceled'),
+    'pending', (select json_agg(json_build_object('a', r.amount_fen::text, 'on', r.available_on))
+       from pending_limit_restorations r
+       where r.credit_line_id = ${schema.creditLines.id} and r.restored_at is null),
+    'loans', (select json_agg(json_build_object('s', l.status, 'first',
+         (select (i.principal_fen + i.interest_fen + i.fee_fen)::text from installments i
+          where i.loan_id = l.id and i.status not in ('paid', 'canceled')
+          order by i.number limit 1)))
+       from loans l where l.user_id = ${u}))`,
+};
+const vaultJoin = eq(schema.identityVault.userId, schema.users.id);
+const lineJoin = eq(schema.creditLines.userId, schema.users.id);
+const byId = eq(schema.users.id, sql.placeholder('userId'));
+
+/** Row locks cannot apply to the nullable side of an outer join: a locked read needs the line. */
+const lockedSnapshot = reusableSelect((db) =>
+  db
+    .select(SELECTION)
+    .from(schema.users)
+    .innerJoin(schema.creditLines, lineJoin)
+    .leftJoin(schema.identityVault, vaultJoin)
+    .where(byId)
+    .for('update', { of: [schema.users, schema.creditLines] }),
+);
+const plainSnapshot = reusableSelect((db) =>
+  db
+    .select(SELECTION)
+    .from(schema.users)
+    .leftJoin(schema.creditLines, lineJoin)
+    .leftJoin(schema.identityVault, vaultJoin)
+    .where(byId),
+);
+
 /**
  * Loads the snapshot; with `lock`, the user and line rows are locked FOR UPDATE (in that
  * order, the lock order of every money-moving path). A user who no longer exists → 401.
@@ -58,44 +103,7 @@ export async function loadSnapshot(
   userId: string,
   opts: { lock?: boolean } = {},
 ): Promise<BorrowerSnapshot> {
-  const u = schema.users.id;
-  const selection = {
-    user: schema.users,
-    line: schema.creditLines,
-    virtualCard: schema.identityVault.virtualBankCardNumber,
-    virtualId: schema.identityVault.virtualIdNumber,
-    agg: sql<Aggregates>`json_build_object(
-      'consumer', (select coalesce(sum(i.principal_fen - i.paid_principal_fen), 0)::text
-         from installments i join loans l on l.id = i.loan_id
-         where l.user_id = ${u} and l.status in ${OPEN} and l.product in ${CONSUMER_PRODUCTS}
-           and i.status <> 'canceled'),
-      'pending', (select json_agg(json_build_object('a', r.amount_fen::text, 'on', r.available_on))
-         from pending_limit_restorations r
-         where r.credit_line_id = ${schema.creditLines.id} and r.restored_at is null),
-      'loans', (select json_agg(json_build_object('s', l.status, 'first',
-           (select (i.principal_fen + i.interest_fen + i.fee_fen)::text from installments i
-            where i.loan_id = l.id and i.status not in ('paid', 'canceled')
-            order by i.number limit 1)))
-         from loans l where l.user_id = ${u}))`,
-  };
-  const vaultJoin = eq(schema.identityVault.userId, schema.users.id);
-  const lineJoin = eq(schema.creditLines.userId, schema.users.id);
-  const byId = eq(schema.users.id, userId);
-  // Row locks cannot apply to the nullable side of an outer join: a locked read needs the line.
-  const [row] = opts.lock
-    ? await db
-        .select(selection)
-        .from(schema.users)
-        .innerJoin(schema.creditLines, lineJoin)
-        .leftJoin(schema.identityVault, vaultJoin)
-        .where(byId)
-        .for('update', { of: [schema.users, schema.creditLines] })
-    : await db
-        .select(selection)
-        .from(schema.users)
-        .leftJoin(schema.creditLines, lineJoin)
-        .leftJoin(schema.identityVault, vaultJoin)
-        .where(byId);
+  const [row] = await (opts.lock ? lockedSnapshot : plainSnapshot)(db, { userId });
   if (!row) {
     if (opts.lock) {
       await loadSnapshot(db, userId); // 401 when the user is gone
