@@ -127,21 +127,3 @@ export function explain(d: WithholdingDecision): Omit<WithheldRecord, 'at'> {
   const reason = 'reason' in d ? d.reason : 'the payout needs the payment password';
   return { decision: d.decision, rule, reason };
 }
-
-/**
- * Deps for a caller that has only the transaction (the owner's read path, `loadOwnLoan`).
- * The gate uses `database` only for detached copies of a non-allow decision, which survive
- * the caller's rollback; a withheld payout commits with the caller's transaction, so these
- * copies are skipped here (the decision is recorded in the transaction only). Reads through
- * `database.db` go to the caller's transaction. Pass real deps wherever they exist.
- */
-export function transactionOnlyDeps(tx: Tx, requestId: string): PayoutDeps {
-  const db = Object.create(tx, {
-    transaction: { value: async () => undefined },
-  }) as Database['db'];
-  const database: Database = { db, driver: 'pglite', close: async () => {} } as Database;
-  return { database, config: TRANSACTION_ONLY_CONFIG, requestId };
-}
-
-/** The risk gate does not read the configuration; this stands in where none was passed. */
-const TRANSACTION_ONLY_CONFIG = Object.freeze({ mode: 'production' }) as unknown as AppConfig;

@@ -15,7 +15,7 @@ import {
   yearOf,
 } from '@fenqi/shared';
 import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
-import { isPayoutDue, type PayoutDeps, payOutThroughGate, transactionOnlyDeps } from '../batch/cooling-off';
+import { isPayoutDue, type PayoutDeps, payOutThroughGate } from '../batch/cooling-off';
 import { shanghaiDate, shanghaiMidnight } from '../clock';
 import { newId, schema, type Tx } from '../db';
 import { ApiError } from '../http/errors';
@@ -263,16 +263,11 @@ function resolveParams(
  * Pays out a cooling-off loan whose window has ended — through the risk gate (`disburse`):
  * allowed → paid; otherwise withheld (canceled at no cost, line released, reason kept; see
  * batch/cooling-off.ts). The caller holds the loan's row lock. Returns the (possibly)
- * updated loan. Without `deps` (the read path) the decision is recorded in `tx` only.
+ * updated loan.
  */
-export async function activateIfDue(tx: Tx, loan: LoanRow, now: Date, deps?: PayoutDeps): Promise<LoanRow> {
+export async function activateIfDue(tx: Tx, loan: LoanRow, now: Date, deps: PayoutDeps): Promise<LoanRow> {
   if (!isPayoutDue(loan, now)) return loan;
-  const outcome = await payOutThroughGate(
-    tx,
-    loan,
-    now,
-    deps ?? transactionOnlyDeps(tx, `loan_read:${loan.id}`),
-  );
+  const outcome = await payOutThroughGate(tx, loan, now, deps);
   return outcome.kind === 'paid' || outcome.kind === 'withheld' ? outcome.loan : loan;
 }
 
@@ -290,7 +285,7 @@ export async function loadOwnLoan(
   userId: string,
   loanId: string,
   now: Date,
-  deps?: PayoutDeps,
+  deps: PayoutDeps,
 ): Promise<{ loan: LoanRow; rows: InstallmentRow[] }> {
   const locked = await lockLoan(tx, loanId);
   // Another user's loan is indistinguishable from a missing one.

@@ -45,7 +45,7 @@ import { ApiError } from '../http/errors';
 import type { RouteContext, RouteResult } from '../http/route';
 import { loadUser, todayOf, unwrap, userIdOf } from './common';
 import { type InstallmentRow, loanView, toDomainLoan } from './loan-state';
-import { loadOwnLoan } from './loans';
+import { loadOwnLoan, payoutDepsOf } from './loans';
 
 export type RepaymentBody = { amount: number; type?: 'amount' } | { type: 'installment' | 'payoff' };
 
@@ -54,7 +54,7 @@ export async function createRepayment(ctx: RouteContext<RepaymentBody>): Promise
   const today = todayOf(ctx);
   return ctx.transaction(async (tx) => {
     await loadUser(tx, userId, { lock: true });
-    const { loan, rows } = await loadOwnLoan(tx, userId, ctx.params.id as string, ctx.now);
+    const { loan, rows } = await loadOwnLoan(tx, userId, ctx.params.id as string, ctx.now, payoutDepsOf(ctx));
     if (loan.status === 'cooling_off') {
       throw new ApiError(
         'business_rule',
