@@ -52,6 +52,34 @@ describe.each(dbKinds())('concurrent requests on %s', (kind) => {
     expect(await verifyInvariants(h.database)).toEqual([]);
   });
 
+  it('never lets two concurrent borrows pass the ¥200,000 consumer cap together', async () => {
+    // A ¥300,000 line (¥200,000 base + ¥100,000 temporary): two ¥150,000 consumer loans fit
+    // the line, but together they exceed the consumer cap — exactly one may be booked. The
+    // second borrow must see the first one's principal once it gets the row locks.
+    const { token, userId } = await onboard(api, 'conc-cap', 10_000_000);
+    await h.database.db
+      .update(schema.creditLines)
+      .set({
+        baseLimitFen: 20_000_000n,
+        temporaryLimitFen: 10_000_000n,
+        temporaryExpiresAt: new Date(Date.now() + 20 * 86_400_000),
+      })
+      .where(eq(schema.creditLines.userId, userId));
+    const body = {
+      product: 'cash_loan',
+      principal_amount: 15_000_000,
+      term_months: 12,
+      method: 'equal_installment',
+    };
+    const rs = await Promise.all(
+      Array.from({ length: 4 }, () => api.post('/v1/loans', body, { token, idempotencyKey: key() })),
+    );
+    expect(rs.filter((r) => r.status === 201)).toHaveLength(1);
+    for (const r of rs.filter((x) => x.status !== 201))
+      expect(r.body.error.code).toBe('consumer_cap_exceeded');
+    expect(await verifyInvariants(h.database)).toEqual([]);
+  });
+
   it('applies concurrent repayments of one loan exactly once each', async () => {
     const { token } = await onboard(api, 'conc-repay', 2_000_000);
     const loan = await borrow(api, token, {

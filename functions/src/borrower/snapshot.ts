@@ -75,13 +75,18 @@ const vaultJoin = eq(schema.identityVault.userId, schema.users.id);
 const lineJoin = eq(schema.creditLines.userId, schema.users.id);
 const byId = eq(schema.users.id, sql.placeholder('userId'));
 
-/** Row locks cannot apply to the nullable side of an outer join: a locked read needs the line. */
-const lockedSnapshot = reusableSelect((db) =>
+/**
+ * The row locks of a borrow, in their own statement: under READ COMMITTED a statement reads
+ * from the snapshot taken when it STARTS, so totals read in the same statement as a lock that
+ * had to wait would miss the loan the lock holder just committed (two concurrent borrows
+ * could then pass the consumer cap together). The snapshot read that follows starts after the
+ * lock is held and sees it. (Row locks cannot apply to the nullable side of an outer join.)
+ */
+const lockUserAndLine = reusableSelect((db) =>
   db
-    .select(SELECTION)
+    .select({ id: schema.users.id })
     .from(schema.users)
     .innerJoin(schema.creditLines, lineJoin)
-    .leftJoin(schema.identityVault, vaultJoin)
     .where(byId)
     .for('update', { of: [schema.users, schema.creditLines] }),
 );
@@ -95,22 +100,22 @@ const plainSnapshot = reusableSelect((db) =>
 );
 
 /**
- * Loads the snapshot; with `lock`, the user and line rows are locked FOR UPDATE (in that
- * order, the lock order of every money-moving path). A user who no longer exists → 401.
+ * Loads the snapshot; with `lock`, the user and line rows are first locked FOR UPDATE (in that
+ * order, the lock order of every money-moving path). A user who no longer exists → 401; with
+ * `lock`, one without a line → 422 `credit_line_required`.
  */
 export async function loadSnapshot(
   db: Reader,
   userId: string,
   opts: { lock?: boolean } = {},
 ): Promise<BorrowerSnapshot> {
-  const [row] = await (opts.lock ? lockedSnapshot : plainSnapshot)(db, { userId });
-  if (!row) {
-    if (opts.lock) {
-      await loadSnapshot(db, userId); // 401 when the user is gone
-      throw lineRequired();
-    }
-    throw new ApiError('authentication', 'invalid_token', 'The session does not match a user; log in again.');
+  if (opts.lock && (await lockUserAndLine(db, { userId })).length === 0) {
+    await loadSnapshot(db, userId); // 401 when the user is gone
+    throw lineRequired();
   }
+  const [row] = await plainSnapshot(db, { userId });
+  if (!row)
+    throw new ApiError('authentication', 'invalid_token', 'The session does not match a user; log in again.');
   const agg = (typeof row.agg === 'string' ? JSON.parse(row.agg) : row.agg) as Aggregates;
   return {
     user: row.user,
