@@ -33,49 +33,6 @@ export async function loadUser(db: Reader, userId: string, opts: { lock?: boolea
   return user;
 }
 
-/**
- * Locks the user and their credit line (FOR UPDATE, in that order) in one round trip, with the
- * virtual bank card number of the digital mask if one was issued.
- */
-export async function lockUserAndLine(
-  tx: Tx,
-  userId: string,
-): Promise<{ user: UserRow; line: LineRow; virtualCard: string | null }> {
-  const [row] = await tx
-    .select({
-      user: schema.users,
-      line: schema.creditLines,
-      virtualCard: schema.identityVault.virtualBankCardNumber,
-    })
-    .from(schema.users)
-    .innerJoin(schema.creditLines, eq(schema.creditLines.userId, schema.users.id))
-    .leftJoin(schema.identityVault, eq(schema.identityVault.userId, schema.users.id))
-    .where(eq(schema.users.id, userId))
-    .for('update', { of: [schema.users, schema.creditLines] });
-  if (!row) {
-    await loadUser(tx, userId); // 401 when the user is gone
-    return requireLine(tx, userId).then(() => {
-      throw new Error('lockUserAndLine: line appeared concurrently');
-    });
-  }
-  return { user: row.user, line: row.line, virtualCard: row.virtualCard ?? null };
-}
-
-/** The user and their line (if any) in one round trip, without locks (read paths). */
-export async function loadUserAndLine(
-  db: Reader,
-  userId: string,
-): Promise<{ user: UserRow; line: LineRow | undefined }> {
-  const [row] = await db
-    .select({ user: schema.users, line: schema.creditLines })
-    .from(schema.users)
-    .leftJoin(schema.creditLines, eq(schema.creditLines.userId, schema.users.id))
-    .where(eq(schema.users.id, userId));
-  if (!row)
-    throw new ApiError('authentication', 'invalid_token', 'The session does not match a user; log in again.');
-  return { user: row.user, line: row.line ?? undefined };
-}
-
 export async function findLine(
   db: Reader,
   userId: string,

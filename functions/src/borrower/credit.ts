@@ -21,15 +21,14 @@ import {
   renewTemporaryIncrease,
   SERVICE_FEE_OPTIONS,
   subtractFen,
-  sumFen,
   summarizeLine,
   type Tier,
   toWireQuote,
 } from '@fenqi/shared';
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { shanghaiMidnight } from '../clock';
 import type { AppConfig } from '../config';
-import { type Database, newId, schema, type Tx } from '../db';
+import { newId, schema, type Tx } from '../db';
 import { ApiError } from '../http/errors';
 import type { RouteContext } from '../http/route';
 import { creditScorer } from './bureau';
@@ -53,7 +52,6 @@ import { setAuthorization } from './profile';
 import { lineRequired, loadSnapshot } from './snapshot';
 
 type Ctx<B = unknown, Q = unknown> = RouteContext<B, Q>;
-type Reader = Database['db'] | Tx;
 
 /** Consents without which no line can be granted (not switchable). */
 export const ESSENTIAL_CONSENTS = ['privacy_policy', 'credit_assessment', 'identity_verification'] as const;
@@ -264,36 +262,15 @@ export async function requestTemporaryIncrease(ctx: Ctx<TemporaryBody>) {
 // ---------------------------------------------------------------------------------------
 // products
 
-const CONSUMER_OPEN = ['cooling_off', 'active', 'overdue'] as const;
-
-/** Principal still owed on the person's consumer loans (for the ¥200,000 cap). */
-export async function openConsumerPrincipalFen(db: Reader, userId: string): Promise<bigint> {
-  const consumerProducts = (Object.keys(PRODUCTS) as ProductCode[]).filter(
-    (p) => PRODUCTS[p].audience === 'consumer',
-  );
-  const rows = await db
-    .select({ p: schema.installments.principalFen, paid: schema.installments.paidPrincipalFen })
-    .from(schema.installments)
-    .innerJoin(schema.loans, eq(schema.loans.id, schema.installments.loanId))
-    .where(
-      and(
-        eq(schema.loans.userId, userId),
-        inArray(schema.loans.status, [...CONSUMER_OPEN]),
-        inArray(schema.loans.product, consumerProducts),
-        ne(schema.installments.status, 'canceled'),
-      ),
-    );
-  return sumFen(rows.map((r) => subtractFen(r.p, r.paid)));
-}
-
 export async function listProducts(ctx: Ctx) {
   const userId = userIdOf(ctx);
-  const db = ctx.database.db;
   const today = todayOf(ctx);
-  const user = await loadUser(db, userId);
-  const line = await findLine(db, userId);
-  const available = line ? summarizeLine(await domainLine(db, line), today).availableFen : 0n;
-  const consumerRoom = subtractFen(CONSUMER_CAP_FEN, await openConsumerPrincipalFen(db, userId));
+  const { user, line, pendingRestorations, consumerOpenPrincipalFen } = await loadSnapshot(
+    ctx.database.db,
+    userId,
+  );
+  const available = line ? summarizeLine(domainLineFrom(line, pendingRestorations), today).availableFen : 0n;
+  const consumerRoom = subtractFen(CONSUMER_CAP_FEN, consumerOpenPrincipalFen);
   const tier: Tier = user.tier;
   const data = (Object.keys(PRODUCTS) as ProductCode[]).map((code) => {
     const p = PRODUCTS[code];

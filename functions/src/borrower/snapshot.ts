@@ -7,7 +7,7 @@
  * (`POST /v1/quotes`, `POST /v1/loans`, checkout confirm).
  *
  * The pure helpers below turn the snapshot into the domain's inputs; the slower per-question
- * readers (`domainLine`, `computeHealth`, `openConsumerPrincipalFen`) compute the same values.
+ * readers (`domainLine`, `computeHealth`) compute the same values.
  */
 
 import { reusableSelect } from '@fenqi/db';
