@@ -148,8 +148,10 @@ async function openNeon(url: string, poolMax: number): Promise<Database> {
   // failure reaches the caller through the pending query / transaction; the broken client
   // is discarded by the pool.
   pool.on('error', () => {});
-  pool.on('connect', (client: { on(event: 'error', listener: () => void): unknown }) => {
+  const statementName = process.env.FENQI_PG_PREPARED === '0' ? undefined : sharedStatementNames;
+  pool.on('connect', (client: PoolClientLike) => {
     client.on('error', () => {});
+    if (statementName) nameRepeatedStatements(client, statementName);
   });
   const db = drizzle({ client: pool, schema }) as unknown as Db;
   let closed = false;
@@ -167,6 +169,67 @@ async function openNeon(url: string, poolMax: number): Promise<Database> {
     },
   };
   return database;
+}
+
+interface PoolClientLike {
+  on(event: 'error', listener: () => void): unknown;
+  query: (config: unknown, ...rest: unknown[]) => unknown;
+}
+
+/**
+ * Names for statements worth preparing on the server, shared by every pool of the process.
+ *
+ * An unnamed statement is parsed, analysed and planned by PostgreSQL on every execution. With
+ * statement logging on the borrow benchmark, the borrower snapshot select spent 0.36 ms in
+ * parse and 0.80 ms in bind (planning) for 0.09 ms of execution, and the risk read and the
+ * borrow statement about 1.4 ms each. A named statement is parsed once per connection (the
+ * driver remembers which ones it has prepared there) and its plan is cached by the server.
+ *
+ * A text gets a name the second time it is seen, so one-off texts (a literal baked into the
+ * SQL, an IN list of unusual length) never reach the server's cache, and at most
+ * `MAX_NAMED_STATEMENTS` texts are named per process, which bounds the memory each server
+ * connection spends on them. Names map to exactly one text (the driver refuses to reuse a
+ * name for another text on one connection). `FENQI_PG_PREPARED=0` turns this off (e.g. behind
+ * a pooler in transaction mode without prepared-statement support).
+ */
+export function statementNamer(maxNamed: number, maxSeen = 10_000): (text: string) => string | undefined {
+  const names = new Map<string, string>();
+  let seenOnce = new Set<string>();
+  return (text) => {
+    const known = names.get(text);
+    if (known !== undefined) return known;
+    if (!seenOnce.has(text)) {
+      if (seenOnce.size >= maxSeen) seenOnce = new Set();
+      seenOnce.add(text);
+      return undefined;
+    }
+    if (names.size >= maxNamed) return undefined;
+    const name = `fenqi_${names.size + 1}`;
+    names.set(text, name);
+    seenOnce.delete(text);
+    return name;
+  };
+}
+
+const MAX_NAMED_STATEMENTS = 400;
+const sharedStatementNames = statementNamer(MAX_NAMED_STATEMENTS);
+
+/** Gives repeated parameterised queries of this client a server-side prepared statement. */
+function nameRepeatedStatements(client: PoolClientLike, nameOf: (text: string) => string | undefined): void {
+  const query = client.query.bind(client);
+  client.query = (config: unknown, ...rest: unknown[]) => {
+    if (isUnnamedQueryConfig(config)) {
+      const name = nameOf(config.text);
+      if (name !== undefined) return query({ ...config, name }, ...rest);
+    }
+    return query(config, ...rest);
+  };
+}
+
+function isUnnamedQueryConfig(config: unknown): config is { text: string; name?: undefined } {
+  if (typeof config !== 'object' || config === null) return false;
+  const c = config as { text?: unknown; name?: unknown; submit?: unknown };
+  return typeof c.text === 'string' && c.name === undefined && c.submit === undefined;
 }
 
 /**

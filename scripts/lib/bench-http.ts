@@ -16,13 +16,21 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Starts the API in its own process against `dbUrl`; resolves once it listens. */
+/**
+ * Starts the API in its own process against `dbUrl`; resolves once it listens.
+ * `BENCH_SERVER_NODE_ARGS` adds node flags to that process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ */
 export async function startBenchServer(dbUrl: string, poolMax = 16): Promise<BenchServer> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/lib/bench-server.ts'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, BENCH_DB_URL: dbUrl, BENCH_POOL_MAX: String(poolMax) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', 'scripts/lib/bench-server.ts'],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, BENCH_DB_URL: dbUrl, BENCH_POOL_MAX: String(poolMax) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const ready = await new Promise<{ base: string; onboard: string }>((done, fail) => {
     child.once('exit', (code) => fail(new Error(`bench server exited with ${code}`)));
