@@ -5,7 +5,7 @@
  * authenticate → Idempotency-Key → handler (inside the idempotency transaction when a key
  * is given) → JSON response with X-Request-Id → one structured log line without PII.
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): AppHandler {
 
   return async function app(req, res) {
     const started = performance.now();
-    const requestId = `req_${randomBytes(12).toString('hex')}`;
+    const requestId = newRequestId();
     let route: Route | undefined;
     let status = 500;
     let errorCode: string | undefined;
@@ -297,6 +297,13 @@ function parseBody(r: Route, raw: Buffer, contentType: string | undefined): unkn
   return undefined;
 }
 
+/** `req_` + 24 hex digits (96 random bits); randomUUID draws from a cached entropy pool. */
+function newRequestId(): string {
+  const hex = randomUUID().replace(/-/g, '');
+  // version and variant nibbles (positions 12 and 16) are fixed; skip them
+  return `req_${hex.slice(0, 12)}${hex.slice(13, 16)}${hex.slice(17, 26)}`;
+}
+
 function scopeOf(p: Principal): string {
   switch (p.kind) {
     case 'user':
@@ -325,7 +332,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
     res.end();
     return;
   }
-  const text = JSON.stringify(body, jsonReplacer);
+  const text = toJsonText(body);
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
@@ -333,6 +340,19 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
+}
+
+/**
+ * Most bodies hold no bigint (views convert fen with `fenToJson`); a replacer costs about 3×
+ * the plain stringify on a quote's schedule, so it runs only when the plain one refuses a bigint.
+ */
+function toJsonText(body: unknown): string {
+  try {
+    return JSON.stringify(body);
+  } catch (err) {
+    if (err instanceof TypeError && /BigInt/i.test(err.message)) return JSON.stringify(body, jsonReplacer);
+    throw err;
+  }
 }
 
 /** bigint fen → JSON number (every amount the API shows fits a safe integer). */
