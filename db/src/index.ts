@@ -25,7 +25,7 @@ export { createUserWithLine, simpleSchedule } from './fixtures';
 export { newId } from './ids';
 export * from './ledger';
 export * from './money-movement';
-export { reusableSelect } from './reusable';
+export { reusableSelect, reusableWrite } from './reusable';
 export * as schema from './schema';
 export * from './schema';
 export { INVARIANTS, type Violation, verifyInvariants } from './verify';

@@ -1,5 +1,5 @@
 /**
- * A drizzle select built ONCE and run on any session — the pool or a transaction.
+ * Drizzle queries built ONCE and run on any session — the pool or a transaction.
  *
  * drizzle rebuilds a query's SQL text and field map on every execution. For a wide select
  * that costs about 0.8 ms of CPU here (measured: user + line select 1,046 µs per execution
@@ -59,6 +59,32 @@ export function reusableSelect<Q extends PromiseLike<unknown[]>>(
     const session = (db as unknown as { session: Session }).session;
     const prepared = session.prepareQuery(built.query, built.fields, undefined, true);
     prepared.joinsNotNullableMap = built.joinsNotNullableMap;
+    return (await prepared.execute(values)) as Awaited<Q>;
+  };
+}
+
+interface WriteInternals {
+  getSQL(): SQL;
+  dialect: { sqlToQuery(sql: SQL): unknown };
+  config: { returning?: unknown };
+}
+
+/**
+ * The same for an insert, update or delete builder (the idempotency record, the risk event):
+ * built once, bound per call. With `.returning(...)` it resolves to the returned rows, without
+ * to the driver's result (`rowCount`), as the builder itself would.
+ */
+export function reusableWrite<Q extends PromiseLike<unknown>>(
+  build: (db: DbOrTx) => Q,
+): (db: DbOrTx, values: Record<string, unknown>) => Promise<Awaited<Q>> {
+  let built: { query: unknown; fields: unknown } | undefined;
+  return async (db, values): Promise<Awaited<Q>> => {
+    if (!built) {
+      const q = build(db) as unknown as WriteInternals;
+      built = { query: q.dialect.sqlToQuery(q.getSQL()), fields: q.config.returning };
+    }
+    const session = (db as unknown as { session: Session }).session;
+    const prepared = session.prepareQuery(built.query, built.fields, undefined, true);
     return (await prepared.execute(values)) as Awaited<Q>;
   };
 }

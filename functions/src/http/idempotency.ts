@@ -10,6 +10,7 @@
  * Records expire after `IDEMPOTENCY_TTL_MS` (≥ 24 h) and are purged by the daily batch.
  */
 import { createHash } from 'node:crypto';
+import { reusableWrite } from '@fenqi/db';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { schema, type Tx } from '../db';
 import { ApiError } from './errors';
@@ -64,39 +65,56 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.join(',')}}`;
 }
 
-/** Must be the first statement of the transaction (see the module comment). */
-export async function claimKey(
-  tx: Tx,
-  rec: { scope: string; key: string; requestHash: string; now: Date },
-): Promise<ClaimResult> {
-  const t = schema.idempotencyRecords;
-  const inserted = await tx
+const t = schema.idempotencyRecords;
+/**
+ * A placeholder where drizzle's typings want the column's value: at run time drizzle wraps it
+ * with the column's encoder as it would a value (dates, jsonb), and fills it per execution.
+ */
+const p = <T = string>(name: string) => sql.placeholder(name) as unknown as T;
+
+/** The claim, built once: insert, or take over an expired record (keys live ≥ 24 h). */
+const insertClaim = reusableWrite((db) =>
+  db
     .insert(t)
     .values({
-      scope: rec.scope,
-      key: rec.key,
-      requestHash: rec.requestHash,
+      scope: p('scope'),
+      key: p('key'),
+      requestHash: p('requestHash'),
       state: 'in_progress',
-      createdAt: rec.now,
-      expiresAt: new Date(rec.now.getTime() + IDEMPOTENCY_TTL_MS),
+      createdAt: p<Date>('now'),
+      expiresAt: p<Date>('expiresAt'),
     })
     .onConflictDoUpdate({
       target: [t.scope, t.key],
-      // Only an expired record may be taken over (keys live IDEMPOTENCY_TTL_MS ≥ 24 h).
       set: {
-        requestHash: rec.requestHash,
+        requestHash: p('requestHash'),
         state: 'in_progress',
         responseStatus: null,
         responseBody: null,
         effectType: null,
         effectId: null,
-        createdAt: rec.now,
+        createdAt: p<Date>('now'),
         completedAt: null,
-        expiresAt: new Date(rec.now.getTime() + IDEMPOTENCY_TTL_MS),
+        expiresAt: p<Date>('expiresAt'),
       },
-      setWhere: sql`${t.expiresAt} < ${rec.now.toISOString()}::timestamptz`,
+      setWhere: sql`${t.expiresAt} < ${p('nowText')}::timestamptz`,
     })
-    .returning({ key: t.key });
+    .returning({ key: t.key }),
+);
+
+/** Must be the first statement of the transaction (see the module comment). */
+export async function claimKey(
+  tx: Tx,
+  rec: { scope: string; key: string; requestHash: string; now: Date },
+): Promise<ClaimResult> {
+  const inserted = await insertClaim(tx, {
+    scope: rec.scope,
+    key: rec.key,
+    requestHash: rec.requestHash,
+    now: rec.now,
+    nowText: rec.now.toISOString(),
+    expiresAt: new Date(rec.now.getTime() + IDEMPOTENCY_TTL_MS),
+  });
   if (inserted.length > 0) return { kind: 'claimed' };
 
   const [row] = await tx
@@ -133,6 +151,20 @@ export async function claimKey(
   };
 }
 
+const updateCompleted = reusableWrite((db) =>
+  db
+    .update(t)
+    .set({
+      state: 'completed',
+      responseStatus: p<number>('status'),
+      responseBody: p('body'),
+      effectType: p('effectType'),
+      effectId: p('effectId'),
+      completedAt: p<Date>('now'),
+    })
+    .where(and(eq(t.scope, p('scope')), eq(t.key, p('key')))),
+);
+
 /** Stores the response in the same transaction as the effect. */
 export async function completeKey(
   tx: Tx,
@@ -144,19 +176,16 @@ export async function completeKey(
     effect?: { type: string; id: string };
   },
 ): Promise<void> {
-  const t = schema.idempotencyRecords;
-  await tx
-    .update(t)
-    .set({
-      state: 'completed',
-      responseStatus: rec.response.status,
-      // Stored as JSON text inside jsonb so a replay returns the same bytes (jsonb reorders keys).
-      responseBody: JSON.stringify(rec.response.body),
-      effectType: rec.effect?.type ?? null,
-      effectId: rec.effect?.id ?? null,
-      completedAt: rec.now,
-    })
-    .where(and(eq(t.scope, rec.scope), eq(t.key, rec.key)));
+  await updateCompleted(tx, {
+    scope: rec.scope,
+    key: rec.key,
+    status: rec.response.status,
+    // Stored as JSON text inside jsonb so a replay returns the same bytes (jsonb reorders keys).
+    body: JSON.stringify(rec.response.body),
+    effectType: rec.effect?.type ?? null,
+    effectId: rec.effect?.id ?? null,
+    now: rec.now,
+  });
 }
 
 /** Removes a claimed, unfinished record (the request ended without an effect). */

@@ -8,7 +8,7 @@
  * records are detached writes (detached.ts) that survive it.
  */
 import { performance } from 'node:perf_hooks';
-import { rowsOf } from '@fenqi/db';
+import { reusableWrite, rowsOf } from '@fenqi/db';
 import { eq, sql } from 'drizzle-orm';
 import type { AppConfig } from '../config';
 import { type Database, newId, schema, type Tx } from '../db';
@@ -172,6 +172,24 @@ export async function loadRiskInput(
 }
 
 const RECORDED_ACTION = { allow: 'none', step_up: 'step_up', refuse: 'decline', freeze: 'freeze' } as const;
+/** The evaluation event, built once (it runs on every gated request). */
+const insertEvaluation = reusableWrite((db) =>
+  db
+    .insert(schema.riskEvents)
+    .values({
+      id: sql.placeholder('id'),
+      userId: sql.placeholder('userId'),
+      kind: 'evaluation',
+      severity: sql.placeholder('severity'),
+      action: sql.placeholder('action'),
+      details: sql.placeholder('details'),
+      decisionMs: sql.placeholder('decisionMs'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .onConflictDoNothing()
+    .returning({ id: schema.riskEvents.id }),
+);
+
 const SEVERITY = { allow: 'low', step_up: 'medium', refuse: 'medium', freeze: 'high' } as const;
 
 /** Last decision latencies (ms), for the benchmark and the health of the gate. */
@@ -221,20 +239,15 @@ export async function evaluateGate(
    * when the first committed.
    */
   const record = async (tx: Tx) => {
-    const inserted = await tx
-      .insert(schema.riskEvents)
-      .values({
-        id: eventId,
-        userId: input.userId,
-        kind: 'evaluation',
-        severity: SEVERITY[d.decision],
-        action: RECORDED_ACTION[d.decision],
-        details,
-        decisionMs: Math.ceil(decisionMs),
-        createdAt: now,
-      })
-      .onConflictDoNothing()
-      .returning({ id: schema.riskEvents.id });
+    const inserted = await insertEvaluation(tx, {
+      id: eventId,
+      userId: input.userId,
+      severity: SEVERITY[d.decision],
+      action: RECORDED_ACTION[d.decision],
+      details,
+      decisionMs: Math.ceil(decisionMs),
+      createdAt: now,
+    });
     if (inserted.length === 0) return;
     if (passwordAttemptId && (password === 'incorrect' || loaded.passwordFailures > 0)) {
       const r = await recordPasswordAttempt(tx, {
