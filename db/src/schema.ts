@@ -672,12 +672,18 @@ export const graceUsages = pgTable(
   ],
 );
 
-/** E-signed loan contracts with a tamper-evident hash chain (seq, prev_hash → chain_hash). */
+/**
+ * E-signed loan contracts with a tamper-evident hash chain (seq, prev_hash → chain_hash).
+ * Signed in the borrower's transaction (document, document_hash, signature); chained after
+ * commit by the sealer (functions/src/security/contracts.ts): seq, prev_hash and chain_hash
+ * are NULL until then ("pending"), and the only UPDATE the database allows sets them once.
+ */
 export const contracts = pgTable(
   'contracts',
   {
     id: text('id').primaryKey(), // ctr_…
-    seq: bigint('seq', { mode: 'number' }).notNull(),
+    /** NULL while pending (signed, not yet sealed into the chain). */
+    seq: bigint('seq', { mode: 'number' }),
     loanId: text('loan_id').notNull(),
     userId: text('user_id')
       .notNull()
@@ -685,15 +691,26 @@ export const contracts = pgTable(
     documentHash: text('document_hash').notNull(),
     document: jsonb('document').$type<Record<string, unknown>>().notNull(),
     signature: text('signature'),
-    prevHash: text('prev_hash').notNull(),
-    chainHash: text('chain_hash').notNull(),
+    prevHash: text('prev_hash'),
+    chainHash: text('chain_hash'),
     signedAt: ts('signed_at').notNull(),
+    /** When the sealer chained it (NULL while pending; NULL on rows chained at signing). */
+    sealedAt: ts('sealed_at'),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex('contracts_seq_uq').on(t.seq),
     uniqueIndex('contracts_loan_uq').on(t.loanId),
     uniqueIndex('contracts_prev_hash_uq').on(t.prevHash),
+    // the sealer's queue: pending rows in sealing order
+    index('contracts_pending_idx')
+      .on(t.createdAt, t.id)
+      .where(sql`${t.seq} is null`),
+    // sealed as a whole or not at all
+    check(
+      'contracts_sealed_whole_ck',
+      sql`(${t.seq} is null) = (${t.prevHash} is null) and (${t.seq} is null) = (${t.chainHash} is null)`,
+    ),
   ],
 );
 

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase, serverTestUrl, type TestDatabase } from '@fenqi/db';
 import { type AppConfig, type AppDeps, createApp, loadConfig } from '@fenqi/functions';
+import { settleTriggers } from '../../functions/src/webhooks/trigger';
 
 export type DbKind = 'pglite' | 'server';
 
@@ -48,6 +49,7 @@ export async function startHarness(
     config,
     server,
     async close() {
+      await settleTriggers(); // after-commit work (contract sealing, webhooks) before the drop
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (!opts.database) await database.drop();

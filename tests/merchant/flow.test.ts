@@ -66,6 +66,20 @@ describe.each(kinds)('scene installment checkout end to end (%s)', (kind) => {
       .from(schema.contracts)
       .where(eq(schema.contracts.loanId, loanId));
     expect(contracts).toHaveLength(1);
+    expect(contracts[0]?.signature).toMatch(/^[0-9a-f]{64}$/);
+    // signed in the confirm, sealed into the chain after it commits (after-commit trigger, no cron)
+    await expect
+      .poll(
+        async () =>
+          (
+            await h.database.db
+              .select({ seq: schema.contracts.seq })
+              .from(schema.contracts)
+              .where(eq(schema.contracts.loanId, loanId))
+          )[0]?.seq ?? null,
+        { timeout: 5_000 },
+      )
+      .not.toBeNull();
     const line = await lineOf(h.database, shopper.userId);
     expect([line.usedFen, line.heldFen]).toEqual([300_000n, 0n]);
 

@@ -1,7 +1,8 @@
 /**
  * Contract evidence, the audit chain and the vault through the HTTP API: a loan's contract
- * is signed and chained; the verify endpoint and command find the altered record; real
- * identity values come out only after four approvals by four other people.
+ * is signed in the borrow and sealed into the chain after commit; the verify endpoint and
+ * command find the altered record; real identity values come out only after four approvals
+ * by four other people.
  */
 import { schema } from '@fenqi/db';
 import { eq, sql } from 'drizzle-orm';
@@ -43,6 +44,16 @@ describe.each(dbKinds())('evidence and vault on %s', (kind) => {
     await h?.close();
   });
 
+  /** The contracts once `n` are sealed, polling up to 5 s (the trigger gives up after ≈ 2.5 s). */
+  async function waitForSealed(n: number) {
+    const deadlineMs = Date.now() + 5_000;
+    for (;;) {
+      const rows = await h.database.db.select().from(schema.contracts).orderBy(schema.contracts.seq);
+      if (rows.filter((r) => r.seq !== null).length >= n || Date.now() > deadlineMs) return rows;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   async function tamper(stmt: ReturnType<typeof sql>) {
     await h.database.db.execute(sql`alter table contracts disable trigger user`);
     try {
@@ -52,9 +63,11 @@ describe.each(dbKinds())('evidence and vault on %s', (kind) => {
     }
   }
 
-  it('each loan gets a signed contract with all terms and the disclosure, chained in order', async () => {
-    const rows = await h.database.db.select().from(schema.contracts).orderBy(schema.contracts.seq);
+  it('each loan gets a signed contract with all terms and the disclosure, sealed after commit in order', async () => {
+    // no cron here: the after-commit trigger seals them (bounded wait)
+    const rows = await waitForSealed(2);
     expect(rows.map((r) => r.seq)).toEqual([1, 2]);
+    expect(rows.every((r) => r.sealedAt !== null)).toBe(true);
     const c = rows.find((r) => r.loanId === loanId);
     const text = String((c?.document as { text: string }).text);
     expect(text).toContain('¥1,234.56');
@@ -75,9 +88,11 @@ describe.each(dbKinds())('evidence and vault on %s', (kind) => {
   });
 
   it('verifies a clean chain, then names the contract whose text lost one byte', async () => {
+    await waitForSealed(2);
     const clean = await api.get('/v1/admin/evidence/verify', { headers: staff(1) });
     expect(clean.status).toBe(200);
     expect(clean.body.ok).toBe(true);
+    expect(clean.body.chains[0]).toMatchObject({ records: 2, pending: 0 });
     expect(clean.body.chains.map((c: { chain: string; records: number }) => c.chain)).toEqual([
       'contracts',
       'audit_log',

@@ -7,7 +7,7 @@ import { loadConfig } from '@fenqi/functions';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendAudit } from '../../functions/src/security/audit';
-import { signAndChainContract } from '../../functions/src/security/contracts';
+import { signContract } from '../../functions/src/security/contracts';
 import { runVerifyCli } from '../../functions/src/security/verify-chain-cli';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'fenqi-verify-'));
@@ -28,7 +28,7 @@ async function capture(fn: () => Promise<number>): Promise<{ code: number; out: 
 }
 
 describe('verify-chain-cli', () => {
-  it('exits 0 on intact chains and 1 naming the record whose byte changed', async () => {
+  it('reports signed contracts pending, seals them with --seal, exits 1 naming the record whose byte changed', async () => {
     const env = { FENQI_MODE: 'test', FENQI_DATA_DIR: dir };
     const config = loadConfig(env);
     const database = await openDatabase({ url: null, dataDir: dir });
@@ -36,7 +36,7 @@ describe('verify-chain-cli', () => {
     await database.db.insert(schema.users).values({ id: 'usr_cli', openidHash: 'h_cli' });
     for (let i = 1; i <= 3; i++) {
       await withTransaction(database, async (tx) => {
-        await signAndChainContract(tx, config, {
+        await signContract(tx, config, {
           contractId: `ctr_cli${i}`,
           loanId: `loan_cli${i}`,
           userId: 'usr_cli',
@@ -81,9 +81,15 @@ describe('verify-chain-cli', () => {
     }
     await database.close();
 
-    const clean = await capture(() => runVerifyCli([], env));
+    // signed in their transactions (hours ago by the fixed timestamps), never sealed: checked,
+    // counted and reported past the sealing deadline; the command itself writes nothing
+    const pending = await capture(() => runVerifyCli([], env));
+    expect(pending.code).toBe(1);
+    expect(pending.out).toContain('contracts: UNSEALED — 0 records, 3 pending');
+    expect(pending.out).toContain('pending record (ctr_cli1): unsealed');
+    const clean = await capture(() => runVerifyCli(['--seal'], env));
     expect(clean.code).toBe(0);
-    expect(clean.out).toContain('contracts: OK — 3 records');
+    expect(clean.out).toContain('contracts: OK — 3 records (seq 1…3), 0 pending');
 
     const db2 = await openDatabase({ url: null, dataDir: dir });
     await db2.db.execute(sql`alter table contracts disable trigger user`);

@@ -4,8 +4,9 @@
  *   vault. The real identity comes from an `IdentitySource`: production = WeChat real-name
  *   verification (实名认证) adapter (not connected here); dev/test = a deterministic demo
  *   identity generated from the user id (format-valid, outside the virtual ranges).
- * - `loan_created` → render the contract, sign it with the borrower's in-app confirmation and
- *   append it to the evidence chain; audit the loan creation (ids only).
+ * - `loan_created` → render the contract and sign it with the borrower's in-app confirmation
+ *   (one INSERT, no chain lock); it is sealed into the evidence chain after the request
+ *   commits (security/seal-trigger.ts, the per-minute cron as the fallback).
  */
 import { createHash } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
@@ -14,9 +15,10 @@ import { LICENSED_INSTITUTION } from '../borrower/institution';
 import type { AppConfig } from '../config';
 import { newId, schema, type Tx } from '../db';
 import { appendAudit } from '../security/audit';
-import { signAndChainContract } from '../security/contracts';
+import { signContract } from '../security/contracts';
+import { sealAfterCommit } from '../security/seal-trigger';
 import { keyringFrom, type RealIdentity, storeIdentity } from '../security/vault';
-import { idCardCheckChar, luhnCheckDigit } from './shared';
+import { type ContractTerms, idCardCheckChar, luhnCheckDigit } from './shared';
 
 export type IdentitySource = (args: {
   tx: Tx;
@@ -71,7 +73,7 @@ export function registerProtectionHooks(): void {
     'protection.contract',
     async ({ tx, config, now, userId, loanId, rows: written }) => {
       const { loan, installments: rows, virtualId } = written ?? (await readWritten(tx, userId, loanId));
-      await signAndChainContract(tx, config, {
+      const terms: ContractTerms = {
         contractId: newId('ctr'),
         loanId,
         userId,
@@ -105,7 +107,10 @@ export function registerProtectionHooks(): void {
         },
         confirmationMethod: 'in_app_confirmation',
         signedAt: new Date(Math.floor(now.getTime())).toISOString(),
-      });
+      };
+      // rows given = the loan was written in this transaction: no contract can exist for it yet
+      const signed = await signContract(tx, config, terms, { freshLoan: written !== undefined });
+      if (signed.seq === null) sealAfterCommit(signed.id, now);
     },
   );
 }

@@ -48,6 +48,7 @@ import {
 } from '../merchant/schemas';
 import { loanSummary, loanSummaryFromPlan, shopperView } from '../merchant/shopper';
 import { paymentPasswordOf, riskHints } from '../risk-gate';
+import { sealContracts } from '../security/contracts';
 import { triggerAfterCommit } from '../webhooks/trigger';
 import { deliverDueEvents } from '../webhooks/worker';
 
@@ -450,7 +451,9 @@ export const merchantRoutes: Route[] = [
           total.failed += pass.failed;
           if (pass.claimed === 0) break;
         }
-        return ok(total);
+        // the per-minute backstop of the after-commit contract sealer (security/seal-trigger.ts)
+        const contractsSealed = await sealContracts(ctx.database, { now: ctx.now });
+        return ok({ ...total, contracts_sealed: contractsSealed });
       },
     }),
   ),

@@ -272,7 +272,11 @@ export const protectionRoutes: Route[] = [
     auth: 'none',
     handler: async (ctx) => {
       const staffId = authenticateStaff(ctx.headers, ctx.config);
-      const contracts = await verifyContractChain(ctx.database.db, evidenceKey(ctx.config));
+      // read-only: contracts not sealed yet are checked (hash, signature) and counted in
+      // `pending`; one pending past the sealing deadline is a problem (`unsealed`)
+      const contracts = await verifyContractChain(ctx.database.db, evidenceKey(ctx.config), {
+        now: ctx.now,
+      });
       const audit = await verifyAuditChain(ctx.database.db);
       void staffId;
       return ok({

@@ -15,9 +15,17 @@ export function linkHash(seq: number, prevHash: string, contentHash: string): st
 
 /** One problem found by a chain verification, naming the record. */
 export interface ChainProblem {
-  seq: number;
+  /** NULL for a contract not yet sealed into the chain (pending). */
+  seq: number | null;
   id: string;
-  problem: 'content_altered' | 'link_broken' | 'hash_altered' | 'sequence_gap' | 'document_altered';
+  problem:
+    | 'content_altered'
+    | 'link_broken'
+    | 'hash_altered'
+    | 'sequence_gap'
+    | 'document_altered'
+    /** a contract pending longer than the sealing deadline */
+    | 'unsealed';
   detail: string;
 }
 

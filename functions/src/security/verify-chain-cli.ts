@@ -3,22 +3,34 @@
  *
  *   npx tsx functions/src/security/verify-chain-cli.ts            # DATABASE_URL or the local PGlite
  *   npx tsx functions/src/security/verify-chain-cli.ts --json
+ *   npx tsx functions/src/security/verify-chain-cli.ts --seal     # seal pending contracts first
  *
- * Exit code 0 when both chains verify, 1 when a record was altered, 2 on an error.
+ * Read-only by default: contracts signed but not sealed yet are checked (document hash,
+ * signature) and counted as pending; one pending longer than the sealing deadline (10 min)
+ * is reported `unsealed`. `--seal` runs the sealer first, as the per-minute cron would.
+ *
+ * Exit code 0 when both chains verify, 1 when a record was altered (or left unsealed), 2 on
+ * an error.
  */
 import { migrate, openDatabase } from '@fenqi/db';
+import { serviceNow } from '../clock';
 import { loadConfig } from '../config';
 import { verifyAuditChain } from './audit';
-import { evidenceKey, verifyContractChain } from './contracts';
+import { evidenceKey, sealContracts, verifyContractChain } from './contracts';
 import type { ChainReport } from './hash';
 
 export function formatReport(reports: ChainReport[]): string {
   const lines: string[] = [];
   for (const r of reports) {
+    const pending = 'pending' in r && typeof r.pending === 'number' ? `, ${r.pending} pending` : '';
+    const state = r.ok ? 'OK' : r.problems.every((p) => p.problem === 'unsealed') ? 'UNSEALED' : 'ALTERED';
     lines.push(
-      `${r.chain}: ${r.ok ? 'OK' : 'ALTERED'} — ${r.records} records${r.firstSeq !== null ? ` (seq ${r.firstSeq}…${r.lastSeq})` : ''}`,
+      `${r.chain}: ${state} — ${r.records} records${r.firstSeq !== null ? ` (seq ${r.firstSeq}…${r.lastSeq})` : ''}${pending}`,
     );
-    for (const p of r.problems) lines.push(`  record seq ${p.seq} (${p.id}): ${p.problem} — ${p.detail}`);
+    for (const p of r.problems)
+      lines.push(
+        `  ${p.seq === null ? 'pending record' : `record seq ${p.seq}`} (${p.id}): ${p.problem} — ${p.detail}`,
+      );
   }
   return lines.join('\n');
 }
@@ -32,8 +44,10 @@ export async function runVerifyCli(argv: string[], env: NodeJS.ProcessEnv = proc
   );
   try {
     await migrate(database); // no-op on a migrated database; a fresh local one gets the tables
+    const now = await serviceNow(database, config); // the clock contracts are signed by
+    if (argv.includes('--seal')) await sealContracts(database, { now });
     const reports = [
-      await verifyContractChain(database.db, evidenceKey(config)),
+      await verifyContractChain(database.db, evidenceKey(config), { now }),
       await verifyAuditChain(database.db),
     ];
     process.stdout.write(

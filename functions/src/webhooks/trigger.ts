@@ -52,6 +52,15 @@ export function triggerAfterCommit(options: TriggerOptions): void {
       }),
     );
   });
+  keepInFlight(run);
+}
+
+/**
+ * Tracks after-commit background work (this trigger, the contract sealer): the platform's
+ * keep-alive holds the instance until it settles, and `settleTriggers` waits for it. `run`
+ * must not reject.
+ */
+export function keepInFlight(run: Promise<void>): void {
   inFlight.add(run);
   void run.finally(() => inFlight.delete(run));
   try {

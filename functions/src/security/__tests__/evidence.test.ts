@@ -1,10 +1,19 @@
-import { createTestDatabase, type TestDatabase } from '@fenqi/db';
-import { sql } from 'drizzle-orm';
+import { createTestDatabase, serverTestUrl, type TestDatabase } from '@fenqi/db';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { schema, withTransaction } from '../../db';
+import type { RouteContext } from '../../http/route';
 import type { ContractTerms } from '../../risk/shared';
+import { settleTriggers } from '../../webhooks/trigger';
 import { AUDIT_RETENTION_DAYS, appendAudit, purgeAuditLog, verifyAuditChain } from '../audit';
-import { evidenceKey, signAndChainContract, verifyContractChain } from '../contracts';
+import {
+  CONTRACT_SEAL_DEADLINE_MS,
+  evidenceKey,
+  sealContracts,
+  signContract,
+  verifyContractChain,
+} from '../contracts';
+import { sealAfterCommit, withContractSealing } from '../seal-trigger';
 
 let database: TestDatabase;
 const T0 = new Date('2025-01-01T02:00:00.000Z');
@@ -175,21 +184,213 @@ function terms(i: number): ContractTerms {
   };
 }
 
-describe('contract evidence chain', () => {
-  beforeEach(reset);
+const contractKinds = serverTestUrl() ? (['pglite', 'server'] as const) : (['pglite'] as const);
+
+describe.each(contractKinds)('contract evidence chain (%s)', (kind) => {
+  let db: TestDatabase;
   const key = evidenceKey(config);
+  beforeAll(async () => {
+    if (kind === 'pglite') db = database;
+    else {
+      db = await createTestDatabase('server');
+      await db.db.insert(schema.users).values([
+        { id: 'usr_a', openidHash: 'h_a' },
+        { id: 'usr_b', openidHash: 'h_b' },
+      ]);
+    }
+  });
+  afterAll(async () => {
+    if (kind === 'server') await db?.drop();
+  });
 
-  async function signN(n: number) {
-    for (let i = 1; i <= n; i++)
-      await withTransaction(database, (tx) => signAndChainContract(tx, config, terms(i)));
+  async function tamperContracts(stmt: ReturnType<typeof sql>) {
+    await db.db.execute(sql`alter table contracts disable trigger user`);
+    try {
+      await db.db.execute(stmt);
+    } finally {
+      await db.db.execute(sql`alter table contracts enable trigger user`);
+    }
   }
+  beforeEach(() => tamperContracts(sql`delete from contracts`));
 
-  it('signs, chains and verifies; signing the same loan again returns the stored contract', async () => {
+  const sign = (i: number) => withTransaction(db, (tx) => signContract(tx, config, terms(i)));
+  async function signN(n: number) {
+    for (let i = 1; i <= n; i++) await sign(i);
+  }
+  async function chainRows() {
+    return db.db
+      .select({ id: schema.contracts.id, seq: schema.contracts.seq, prevHash: schema.contracts.prevHash })
+      .from(schema.contracts)
+      .orderBy(schema.contracts.seq);
+  }
+  const refused = (stmt: ReturnType<typeof sql>) =>
+    db.db.execute(stmt).then(
+      () => 'changed',
+      (e: unknown) => String((e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message),
+    );
+
+  it('signs pending (no seq), seals in signing order, verifies; signing the same loan again returns the stored contract', async () => {
     await signN(4);
-    const again = await withTransaction(database, (tx) => signAndChainContract(tx, config, terms(2)));
+    const pending = await verifyContractChain(db.db, key);
+    expect(pending).toMatchObject({ ok: true, records: 0, pending: 4, problems: [] });
+    expect((await chainRows()).every((r) => r.seq === null && r.prevHash === null)).toBe(true);
+
+    expect(await sealContracts(db, { now: T0 })).toBe(4);
+    expect(await sealContracts(db, { now: T0 })).toBe(0); // idempotent
+    const again = await withTransaction(db, (tx) => signContract(tx, config, terms(2)));
     expect(again.seq).toBe(2);
     expect(again.text).toContain('¥1,000.02');
-    expect(await verifyContractChain(database.db, key)).toMatchObject({ ok: true, records: 4, problems: [] });
+    expect((await chainRows()).map((r) => r.id)).toEqual(['ctr_1', 'ctr_2', 'ctr_3', 'ctr_4']);
+    expect(await verifyContractChain(db.db, key)).toMatchObject({
+      ok: true,
+      records: 4,
+      firstSeq: 1,
+      lastSeq: 4,
+      pending: 0,
+      problems: [],
+    });
+    const [sealed] = await db.db.select().from(schema.contracts).where(eq(schema.contracts.id, 'ctr_1'));
+    expect(sealed?.sealedAt?.toISOString()).toBe(T0.toISOString());
+  });
+
+  it('a fresh loan is signed with one statement: the INSERT (no look-up, no lock, no head read)', async () => {
+    const calls: string[] = [];
+    await withTransaction(db, async (tx) => {
+      const counting = new Proxy(tx, {
+        get(target, prop, receiver) {
+          if (prop === 'select' || prop === 'insert' || prop === 'execute' || prop === 'update')
+            calls.push(prop);
+          return Reflect.get(target, prop, receiver);
+        },
+      });
+      await signContract(counting, config, terms(1), { freshLoan: true });
+    });
+    expect(calls).toEqual(['insert']);
+    // the unique index on loan_id still refuses a second contract for the loan
+    await expect(
+      withTransaction(db, (tx) =>
+        signContract(tx, config, { ...terms(1), contractId: 'ctr_x' }, { freshLoan: true }),
+      ),
+    ).rejects.toThrow();
+  });
+
+  it('20 concurrent signings, with sealers running among them, end as one chain seq 1..20 without gaps', async () => {
+    const work: Promise<unknown>[] = [];
+    for (let i = 1; i <= 20; i++) {
+      work.push(sign(i));
+      if (i % 7 === 0) work.push(sealContracts(db, { batchRows: 3 }));
+    }
+    await Promise.all(work);
+    await sealContracts(db);
+    const rows = await chainRows();
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await verifyContractChain(db.db, key)).toMatchObject({ ok: true, records: 20, pending: 0 });
+  });
+
+  it('two sealers racing seal every row once: one chain, no fork, no double seal', async () => {
+    await Promise.all(Array.from({ length: 30 }, (_, i) => sign(i + 1)));
+    const counts = await Promise.all([
+      sealContracts(db, { batchRows: 4 }),
+      sealContracts(db, { batchRows: 4 }),
+      sealContracts(db, { batchRows: 7 }),
+    ]);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(30);
+    expect((await chainRows()).map((r) => r.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(await verifyContractChain(db.db, key)).toMatchObject({ ok: true, records: 30, pending: 0 });
+  });
+
+  it('a rolled-back signing leaves nothing pending', async () => {
+    await expect(
+      withTransaction(db, async (tx) => {
+        await signContract(tx, config, terms(1));
+        throw new Error('borrow failed after signing');
+      }),
+    ).rejects.toThrow('borrow failed');
+    expect(await verifyContractChain(db.db, key)).toMatchObject({ ok: true, records: 0, pending: 0 });
+    expect(await sealContracts(db)).toBe(0);
+  });
+
+  it('the database allows only sealing: signed columns and sealed rows cannot change, rows cannot go', async () => {
+    await signN(2);
+    expect(await refused(sql`update contracts set document_hash = 'x' where id = 'ctr_1'`)).toMatch(
+      /append-only/,
+    );
+    expect(
+      await refused(
+        sql`update contracts set seq = 1, prev_hash = 'p', chain_hash = 'c', sealed_at = now(), signature = 's' where id = 'ctr_1'`,
+      ),
+    ).toMatch(/append-only/);
+    expect(await refused(sql`update contracts set seq = 1 where id = 'ctr_1'`)).toMatch(
+      /append-only|contracts_sealed_whole_ck/,
+    );
+    await sealContracts(db);
+    expect(await refused(sql`update contracts set seq = 9, sealed_at = now() where id = 'ctr_1'`)).toMatch(
+      /append-only/,
+    );
+    expect(await refused(sql`delete from contracts where id = 'ctr_2'`)).toMatch(/append-only/);
+  });
+
+  it.each([
+    [
+      'document',
+      sql`update contracts set document = jsonb_set(document, '{principal_fen}', '"999"') where id = 'ctr_2'`,
+      'document_altered',
+    ],
+    [
+      'signature',
+      sql`update contracts set signature = overlay(signature placing '0' from 1 for 1) where id = 'ctr_2' and left(signature, 1) <> '0'`,
+      'content_altered',
+    ],
+    ['borrower', sql`update contracts set user_id = 'usr_a' where id = 'ctr_2'`, 'content_altered'],
+  ])('altering the %s of a pending contract is found before it is sealed', async (_what, alter, problem) => {
+    await signN(3);
+    await tamperContracts(alter);
+    const r = await verifyContractChain(db.db, key);
+    expect(r).toMatchObject({ ok: false, records: 0, pending: 3 });
+    expect(r.problems).toEqual([expect.objectContaining({ seq: null, id: 'ctr_2', problem })]);
+  });
+
+  it('a contract pending past the sealing deadline is reported unsealed', async () => {
+    await signN(2); // signed at T0 + 1 s and T0 + 2 s
+    const early = new Date(T0.getTime() + CONTRACT_SEAL_DEADLINE_MS);
+    expect(await verifyContractChain(db.db, key, { now: early })).toMatchObject({ ok: true, pending: 2 });
+    const late = new Date(T0.getTime() + 1_500 + CONTRACT_SEAL_DEADLINE_MS);
+    const r = await verifyContractChain(db.db, key, { now: late });
+    expect(r.ok).toBe(false);
+    expect(r.problems).toEqual([expect.objectContaining({ seq: null, id: 'ctr_1', problem: 'unsealed' })]);
+    await sealContracts(db, { now: late });
+    expect(await verifyContractChain(db.db, key, { now: late })).toMatchObject({ ok: true, records: 2 });
+  });
+
+  it('the after-commit trigger seals a contract signed in a request; a rolled-back one leaves nothing', async () => {
+    const signingRoute = (fail: boolean) =>
+      withContractSealing({
+        method: 'POST',
+        path: '/v1/test/sign',
+        operationId: 'testSign',
+        summary: 'test',
+        auth: 'none',
+        handler: async (ctx) => {
+          await withTransaction(ctx.database, async (tx) => {
+            const signed = await signContract(tx, config, terms(fail ? 2 : 1), { freshLoan: true });
+            sealAfterCommit(signed.id, T0);
+            if (fail) throw new Error('rolled back');
+          });
+          return { body: {} };
+        },
+      });
+    const ctx = { database: db } as unknown as RouteContext;
+    await signingRoute(false).handler(ctx);
+    await expect(signingRoute(true).handler(ctx)).rejects.toThrow('rolled back');
+    await settleTriggers();
+    expect(await chainRows()).toEqual([expect.objectContaining({ id: 'ctr_1', seq: 1 })]);
+    // outside a request scope nothing is started: the cron seals it
+    await withTransaction(db, async (tx) => {
+      const signed = await signContract(tx, config, terms(3));
+      sealAfterCommit(signed.id, T0);
+    });
+    await settleTriggers();
+    expect(await verifyContractChain(db.db, key)).toMatchObject({ records: 1, pending: 1 });
   });
 
   it.each([
@@ -219,10 +420,11 @@ describe('contract evidence chain', () => {
       sql`update contracts set signed_at = signed_at + interval '1 second' where seq = 3`,
       'content_altered',
     ],
-  ])('altering %s of contract 3 is found at contract 3', async (_what, alter, problem) => {
+  ])('altering %s of sealed contract 3 is found at contract 3', async (_what, alter, problem) => {
     await signN(4);
-    await tamper(alter);
-    const r = await verifyContractChain(database.db, key);
+    await sealContracts(db);
+    await tamperContracts(alter);
+    const r = await verifyContractChain(db.db, key);
     expect(r.ok).toBe(false);
     expect(r.problems[0]).toMatchObject({ seq: 3, id: 'ctr_3', problem });
     expect(r.problems.every((p) => p.seq === 3)).toBe(true);
@@ -230,10 +432,11 @@ describe('contract evidence chain', () => {
 
   it('re-hashing an altered record to hide it breaks the next link instead', async () => {
     await signN(4);
-    await tamper(
+    await sealContracts(db);
+    await tamperContracts(
       sql`update contracts set chain_hash = overlay(chain_hash placing '0' from 1 for 1) where seq = 2 and left(chain_hash, 1) <> '0'`,
     );
-    const r = await verifyContractChain(database.db, key);
+    const r = await verifyContractChain(db.db, key);
     expect(r.problems.map((p) => [p.seq, p.problem])).toEqual([
       [2, 'hash_altered'],
       [3, 'link_broken'],
