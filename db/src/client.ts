@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { flushDeferred, openDeferred } from './deferred';
 import * as schema from './schema';
 import { startWsProxy, type WsProxy } from './ws-proxy';
 
@@ -350,7 +351,12 @@ export async function withTransaction<T>(
   for (let attempt = 1; ; attempt++) {
     try {
       return await database.db.transaction(
-        (tx) => fn(tx as Tx),
+        async (tx) => {
+          openDeferred(tx as Tx);
+          const value = await fn(tx as Tx);
+          await flushDeferred(tx as Tx);
+          return value;
+        },
         opts.isolationLevel ? { isolationLevel: opts.isolationLevel } : undefined,
       );
     } catch (error) {

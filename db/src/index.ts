@@ -21,11 +21,12 @@ export {
   type Tx,
   withTransaction,
 } from './client';
+export { deferWrite, takeDeferred, withDeferred } from './deferred';
 export { createUserWithLine, simpleSchedule } from './fixtures';
 export { newId } from './ids';
 export * from './ledger';
 export * from './money-movement';
-export { reusableSelect, reusableWrite } from './reusable';
+export { executeWithValues, reusableSelect, reusableWrite } from './reusable';
 export * as schema from './schema';
 export * from './schema';
 export { INVARIANTS, type Violation, verifyInvariants } from './verify';

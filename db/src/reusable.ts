@@ -88,3 +88,14 @@ export function reusableWrite<Q extends PromiseLike<unknown>>(
     return (await prepared.execute(values)) as Awaited<Q>;
   };
 }
+
+/** Runs `query` on the session, filling its `sql.placeholder`s from `values` (composed statements). */
+export async function executeWithValues(
+  db: DbOrTx,
+  query: SQL,
+  values: Record<string, unknown>,
+): Promise<unknown> {
+  const dialect = (db as unknown as { dialect: { sqlToQuery(sql: SQL): unknown } }).dialect;
+  const session = (db as unknown as { session: Session }).session;
+  return session.prepareQuery(dialect.sqlToQuery(query), undefined, undefined, false).execute(values);
+}

@@ -1,6 +1,6 @@
 /** Borrowing, cooling-off, bills, payoff quote and grace. */
 
-import { borrowLoan, cancelLoan, lockLoan, reusableSelect } from '@fenqi/db';
+import { borrowLoan, cancelLoan, deferWrite, lockLoan, reusableSelect } from '@fenqi/db';
 import {
   addDays,
   assessBorrowing,
@@ -169,10 +169,13 @@ export async function createLoanHandler(ctx: Ctx<LoanBody>): Promise<RouteResult
       );
     const loanId = booked.value.loanId;
     if (health.score !== user.healthScore)
-      await tx
-        .update(schema.users)
-        .set({ healthScore: health.score, updatedAt: ctx.now })
-        .where(eq(schema.users.id, userId));
+      await deferWrite(
+        tx,
+        tx
+          .update(schema.users)
+          .set({ healthScore: health.score, updatedAt: ctx.now })
+          .where(eq(schema.users.id, userId)),
+      );
     const created = await readLoan(tx, loanId);
     const body = {
       ...loanView(created.loan, created.installments, today),

@@ -10,7 +10,7 @@
  * Records expire after `IDEMPOTENCY_TTL_MS` (≥ 24 h) and are purged by the daily batch.
  */
 import { createHash } from 'node:crypto';
-import { reusableWrite } from '@fenqi/db';
+import { type DbOrTx, executeWithValues, reusableWrite, takeDeferred, withDeferred } from '@fenqi/db';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { schema, type Tx } from '../db';
 import { ApiError } from './errors';
@@ -151,7 +151,7 @@ export async function claimKey(
   };
 }
 
-const updateCompleted = reusableWrite((db) =>
+const completion = (db: DbOrTx) =>
   db
     .update(t)
     .set({
@@ -162,10 +162,13 @@ const updateCompleted = reusableWrite((db) =>
       effectId: p('effectId'),
       completedAt: p<Date>('now'),
     })
-    .where(and(eq(t.scope, p('scope')), eq(t.key, p('key')))),
-);
+    .where(and(eq(t.scope, p('scope')), eq(t.key, p('key'))));
+const updateCompleted = reusableWrite(completion);
 
-/** Stores the response in the same transaction as the effect. */
+/**
+ * Stores the response in the same transaction as the effect — as the transaction's last
+ * statement, so the writes the request deferred (db/src/deferred.ts) go with it.
+ */
 export async function completeKey(
   tx: Tx,
   rec: {
@@ -176,7 +179,7 @@ export async function completeKey(
     effect?: { type: string; id: string };
   },
 ): Promise<void> {
-  await updateCompleted(tx, {
+  const values = {
     scope: rec.scope,
     key: rec.key,
     status: rec.response.status,
@@ -185,7 +188,10 @@ export async function completeKey(
     effectType: rec.effect?.type ?? null,
     effectId: rec.effect?.id ?? null,
     now: rec.now,
-  });
+  };
+  const deferred = takeDeferred(tx);
+  if (deferred.length === 0) await updateCompleted(tx, values);
+  else await executeWithValues(tx, withDeferred(deferred, completion(tx).getSQL()), values);
 }
 
 /** Removes a claimed, unfinished record (the request ended without an effect). */

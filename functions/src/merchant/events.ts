@@ -2,6 +2,7 @@
  * Merchant events: written to the outbox in the caller's transaction (so an event exists iff
  * its change committed), listed newest first, and redelivered on request.
  */
+import { deferWrite } from '@fenqi/db';
 import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import { type Database, schema, type Tx } from '../db';
 import { notFound } from '../http/errors';
@@ -60,23 +61,27 @@ export async function emitEvents(tx: Tx, inputs: readonly EmitEventInput[]): Pro
     nextAttemptAt: input.now,
     createdAt: input.now,
   }));
-  if (rows.length > 0) await tx.insert(outboxEvents).values(rows);
+  // Read by nobody in this transaction (delivery starts after commit): deferred to its last statement.
+  if (rows.length > 0) await deferWrite(tx, tx.insert(outboxEvents).values(rows));
   return rows.map((r) => r.id);
 }
 
 /** Inserts the event in `tx`; delivery happens after commit. Returns the event id. */
 export async function emitEvent(tx: Tx, input: EmitEventInput): Promise<string> {
   const id = newEventId(input.now);
-  await tx.insert(outboxEvents).values({
-    id,
-    type: input.type,
-    merchantId: input.merchantId,
-    mode: input.mode,
-    payload: JSON.parse(JSON.stringify(input.object)) as Record<string, unknown>,
-    status: 'pending',
-    nextAttemptAt: input.now,
-    createdAt: input.now,
-  });
+  await deferWrite(
+    tx,
+    tx.insert(outboxEvents).values({
+      id,
+      type: input.type,
+      merchantId: input.merchantId,
+      mode: input.mode,
+      payload: JSON.parse(JSON.stringify(input.object)) as Record<string, unknown>,
+      status: 'pending',
+      nextAttemptAt: input.now,
+      createdAt: input.now,
+    }),
+  );
   return id;
 }
 

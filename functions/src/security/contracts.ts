@@ -22,7 +22,7 @@
  * check (or the next record's link) and the verifier names that record.
  */
 import { createHmac } from 'node:crypto';
-import { rowsOf } from '@fenqi/db';
+import { deferWrite, rowsOf } from '@fenqi/db';
 import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { AppConfig } from '../config';
 import { type Database, schema, type Tx, withTransaction } from '../db';
@@ -144,7 +144,7 @@ export async function signContract(
     terms.signedAt,
     terms.confirmationMethod,
   );
-  await tx.insert(schema.contracts).values({
+  const insert = tx.insert(schema.contracts).values({
     id: terms.contractId,
     loanId: terms.loanId,
     userId: terms.userId,
@@ -154,6 +154,10 @@ export async function signContract(
     signedAt,
     createdAt: signedAt,
   });
+  // A fresh loan's contract is read by nobody else in this transaction: it goes with the
+  // transaction's last statement (db/src/deferred.ts) instead of a round trip of its own.
+  if (options.freshLoan) await deferWrite(tx, insert);
+  else await insert;
   return { id: terms.contractId, seq: null, documentHash, chainHash: null, text: String(document.text) };
 }
 

@@ -253,8 +253,9 @@ describe.each(contractKinds)('contract evidence chain (%s)', (kind) => {
     expect(sealed?.sealedAt?.toISOString()).toBe(T0.toISOString());
   });
 
-  it('a fresh loan is signed with one statement: the INSERT (no look-up, no lock, no head read)', async () => {
+  it('a fresh loan is signed with one INSERT (no look-up, no lock, no head read), deferred to the transaction’s last statement', async () => {
     const calls: string[] = [];
+    let visibleBeforeEnd = -1;
     await withTransaction(db, async (tx) => {
       const counting = new Proxy(tx, {
         get(target, prop, receiver) {
@@ -264,8 +265,14 @@ describe.each(contractKinds)('contract evidence chain (%s)', (kind) => {
         },
       });
       await signContract(counting, config, terms(1), { freshLoan: true });
+      visibleBeforeEnd = (await tx.select().from(schema.contracts).where(eq(schema.contracts.id, 'ctr_1')))
+        .length;
     });
-    expect(calls).toEqual(['insert']);
+    expect(calls).toEqual(['insert']); // built, not sent: no statement of its own
+    expect(visibleBeforeEnd).toBe(0);
+    expect(await db.db.select().from(schema.contracts).where(eq(schema.contracts.id, 'ctr_1'))).toHaveLength(
+      1,
+    );
     // the unique index on loan_id still refuses a second contract for the loan
     await expect(
       withTransaction(db, (tx) =>
