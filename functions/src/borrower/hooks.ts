@@ -5,13 +5,15 @@
  * Hooks run inside the request's transaction; throwing aborts the request.
  */
 import type { AppConfig } from '../config';
-import type { Tx } from '../db';
+import type { Database, Tx } from '../db';
 import type { InstallmentRow, LoanRow } from './loan-state';
 
 export interface BorrowerHookArgs {
   credit_approved: { tx: Tx; config: AppConfig; now: Date; userId: string; creditLineId: string };
   loan_created: {
     tx: Tx;
+    /** The request's database (work after commit opens its own transaction on it). */
+    database: Database;
     config: AppConfig;
     now: Date;
     userId: string;

@@ -191,6 +191,7 @@ export async function createLoanHandler(ctx: Ctx<LoanBody>): Promise<RouteResult
     };
     await runBorrowerHooks('loan_created', {
       tx,
+      database: ctx.database,
       config: ctx.config,
       now: ctx.now,
       userId,

@@ -71,7 +71,7 @@ export function registerProtectionHooks(): void {
   registerBorrowerHook(
     'loan_created',
     'protection.contract',
-    async ({ tx, config, now, userId, loanId, rows: written }) => {
+    async ({ tx, database, config, now, userId, loanId, rows: written }) => {
       const { loan, installments: rows, virtualId } = written ?? (await readWritten(tx, userId, loanId));
       const terms: ContractTerms = {
         contractId: newId('ctr'),
@@ -110,7 +110,7 @@ export function registerProtectionHooks(): void {
       };
       // rows given = the loan was written in this transaction: no contract can exist for it yet
       const signed = await signContract(tx, config, terms, { freshLoan: written !== undefined });
-      if (signed.seq === null) sealAfterCommit(signed.id, now);
+      if (signed.seq === null) sealAfterCommit(database, signed.id, now);
     },
   );
 }

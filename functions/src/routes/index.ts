@@ -4,15 +4,11 @@
  */
 import '../batch/credit-payout';
 import type { Route } from '../http/route';
-import { withContractSealing } from '../security/seal-trigger';
 import { borrowerRoutes } from './borrower';
 import { merchantRoutes } from './merchant';
 import { protectionRoutes } from './protection';
 import { systemRoutes } from './system';
 
 export function allRoutes(): Route[] {
-  // every handler in the request scope that seals a contract it signed after commit
-  return [...systemRoutes, ...borrowerRoutes, ...merchantRoutes, ...protectionRoutes].map(
-    withContractSealing,
-  );
+  return [...systemRoutes, ...borrowerRoutes, ...merchantRoutes, ...protectionRoutes];
 }

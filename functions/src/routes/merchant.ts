@@ -67,6 +67,7 @@ function loanCreatedHooks(ctx: RouteContext): LoanBookedHook {
   return (tx, a) =>
     runBorrowerHooks('loan_created', {
       tx,
+      database: ctx.database,
       config: ctx.config,
       now: ctx.now,
       userId: a.userId,

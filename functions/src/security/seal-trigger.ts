@@ -8,44 +8,27 @@
  * visible and the task gives up; whatever a task misses (crash, time limit) the per-minute
  * cron (`/v1/cron/webhooks`) seals.
  *
- * The hook gets the request's transaction, not its database, so each route handler runs
- * inside a request scope (`withContractSealing`, applied to the route table) that carries
- * the database the task opens its own transaction on. Outside a request (scripts, tests
- * calling the hook directly) nothing is started and the cron or an explicit
- * `sealContracts` does the sealing.
+ * The hook is given the request's database (besides its transaction) to open the task's own
+ * transaction on.
  *
  * Concurrent borrows coalesce: per database at most one seal runs and one waits; a task
  * whose contract became visible joins the waiting seal (it starts after the check, so it
  * sees the row) instead of queueing on the chain lock. Tracked with the webhook trigger's
  * keep-alive (`setTriggerKeepAlive`, Vercel's `waitUntil`) and `settleTriggers`.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { eq } from 'drizzle-orm';
 import { type Database, schema } from '../db';
-import type { Route } from '../http/route';
 import { keepInFlight } from '../webhooks/trigger';
 import { sealContracts } from './contracts';
 
 const VISIBILITY_WAITS_MS = [0, 5, 10, 20, 40, 80, 160, 320, 640, 1280] as const;
 
-const requestScope = new AsyncLocalStorage<{ database: Database }>();
-
-/** The route with its handler run in a request scope that lets a signed contract be sealed after commit. */
-export function withContractSealing(route: Route): Route {
-  return {
-    ...route,
-    handler: (ctx) => requestScope.run({ database: ctx.database }, () => route.handler(ctx)),
-  };
-}
-
 /**
  * Called where a contract was signed (inside the request's transaction): seals it once the
- * transaction has committed. Fire-and-forget; a no-op outside a request scope.
+ * transaction has committed. Fire-and-forget.
  */
-export function sealAfterCommit(contractId: string, now: Date): void {
-  const scope = requestScope.getStore();
-  if (!scope) return;
-  const run = sealWhenVisible(scope.database, contractId, now).catch((err: unknown) => {
+export function sealAfterCommit(database: Database, contractId: string, now: Date): void {
+  const run = sealWhenVisible(database, contractId, now).catch((err: unknown) => {
     console.error(
       JSON.stringify({
         level: 'warn',

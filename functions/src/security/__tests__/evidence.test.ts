@@ -13,7 +13,7 @@ import {
   signContract,
   verifyContractChain,
 } from '../contracts';
-import { sealAfterCommit, withContractSealing } from '../seal-trigger';
+import { sealAfterCommit } from '../seal-trigger';
 
 let database: TestDatabase;
 const T0 = new Date('2025-01-01T02:00:00.000Z');
@@ -369,35 +369,21 @@ describe.each(contractKinds)('contract evidence chain (%s)', (kind) => {
     expect(await verifyContractChain(db.db, key, { now: late })).toMatchObject({ ok: true, records: 2 });
   });
 
-  it('the after-commit trigger seals a contract signed in a request; a rolled-back one leaves nothing', async () => {
-    const signingRoute = (fail: boolean) =>
-      withContractSealing({
-        method: 'POST',
-        path: '/v1/test/sign',
-        operationId: 'testSign',
-        summary: 'test',
-        auth: 'none',
-        handler: async (ctx) => {
-          await withTransaction(ctx.database, async (tx) => {
-            const signed = await signContract(tx, config, terms(fail ? 2 : 1), { freshLoan: true });
-            sealAfterCommit(signed.id, T0);
-            if (fail) throw new Error('rolled back');
-          });
-          return { body: {} };
-        },
-      });
-    const ctx = { database: db } as unknown as RouteContext;
-    await signingRoute(false).handler(ctx);
-    await expect(signingRoute(true).handler(ctx)).rejects.toThrow('rolled back');
+  it('the after-commit trigger seals a committed contract; a rolled-back one leaves nothing', async () => {
+    await withTransaction(db, async (tx) => {
+      const signed = await signContract(tx, config, terms(1), { freshLoan: true });
+      sealAfterCommit(db, signed.id, T0);
+    });
+    await expect(
+      withTransaction(db, async (tx) => {
+        const signed = await signContract(tx, config, terms(2), { freshLoan: true });
+        sealAfterCommit(db, signed.id, T0);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
     await settleTriggers();
     expect(await chainRows()).toEqual([expect.objectContaining({ id: 'ctr_1', seq: 1 })]);
-    // outside a request scope nothing is started: the cron seals it
-    await withTransaction(db, async (tx) => {
-      const signed = await signContract(tx, config, terms(3));
-      sealAfterCommit(signed.id, T0);
-    });
-    await settleTriggers();
-    expect(await verifyContractChain(db.db, key)).toMatchObject({ records: 1, pending: 1 });
+    expect(await verifyContractChain(db.db, key)).toMatchObject({ ok: true, records: 1, pending: 0 });
   });
 
   it.each([
