@@ -16,6 +16,7 @@
  */
 import { createTestDatabase, type TestDatabase } from '@fenqi/db';
 import {
+  type BenchServer,
   call,
   formatPhase,
   onboardPeople,
@@ -32,8 +33,119 @@ const PEOPLE = {
   8: Number(process.env.BENCH_API_PEOPLE_8 ?? 800),
 };
 const BORROWS_PER_PERSON = 4;
+/** `BENCH_API_PROCESSES=N` (N ≥ 2) adds a pass with N API processes (measured: no gain on 2 cores). */
+const SCALED_PROCESSES = Number(process.env.BENCH_API_PROCESSES ?? 0);
+const PEOPLE_SCALED = Number(process.env.BENCH_API_PEOPLE_SCALED ?? 500);
 
 process.env.FENQI_TEST_PG_URL ||= 'postgres://postgres@127.0.0.1:5432/postgres';
+
+const QUOTE_BODY = {
+  product: 'cash_loan',
+  principal_amount: 100_000,
+  term_months: 12,
+  method: 'equal_installment',
+};
+
+interface SuiteOutcome {
+  results: PhaseResult[];
+  refusals: Map<string, number>;
+  overBudget: number;
+}
+
+/** Quotes, borrows and repayments at each client count, against one server. */
+async function runSuite(
+  server: BenchServer,
+  people: Partial<Record<number, string[]>>,
+  clientCounts: readonly number[],
+): Promise<SuiteOutcome> {
+  const loans: { token: string; id: string }[] = [];
+  const refusals = new Map<string, number>();
+  let overBudget = 0;
+
+  /** Person for the i-th borrow of `client` among `clients`: each person borrows ≤ BORROWS_PER_PERSON times. */
+  const borrower = (clients: number, client: number, i: number): string | undefined => {
+    const pool = people[clients] ?? [];
+    const perClient = Math.floor(pool.length / clients);
+    const slot = Math.floor(i / BORROWS_PER_PERSON);
+    return slot < perClient ? pool[client * perClient + slot] : undefined;
+  };
+
+  const results: PhaseResult[] = [];
+  for (const clients of clientCounts) {
+    const tokens = people[clients] ?? [];
+    results.push(
+      await runPhase('POST /v1/quotes', clients, PHASE_SECONDS, async (c, i) => {
+        const r = await call(server.base, 'POST', '/v1/quotes', QUOTE_BODY, {
+          token: tokens[(c + i * clients) % tokens.length],
+        });
+        return r.status === 200;
+      }),
+    );
+  }
+  for (const clients of clientCounts) {
+    results.push(
+      await runPhase('POST /v1/loans', clients, PHASE_SECONDS, async (c, i) => {
+        const token = borrower(clients, c, i);
+        if (!token) {
+          overBudget++;
+          return false;
+        }
+        const r = await call(
+          server.base,
+          'POST',
+          '/v1/loans',
+          { ...QUOTE_BODY, principal_amount: 50_000 },
+          { token, idempotent: true },
+        );
+        if (r.status === 201) loans.push({ token, id: r.body.id });
+        else {
+          const code = r.body?.error?.code ?? String(r.status);
+          refusals.set(code, (refusals.get(code) ?? 0) + 1);
+        }
+        return r.status === 201;
+      }),
+    );
+  }
+  for (const clients of clientCounts) {
+    results.push(
+      await runPhase('POST /v1/loans/{id}/repayments', clients, PHASE_SECONDS, async (c, i) => {
+        const loan = loans[(c + i * clients) % loans.length];
+        if (!loan) return false;
+        const r = await call(
+          server.base,
+          'POST',
+          `/v1/loans/${loan.id}/repayments`,
+          { amount: 100 },
+          { token: loan.token, idempotent: true },
+        );
+        return r.status === 201;
+      }),
+    );
+  }
+  return { results, refusals, overBudget };
+}
+
+function report(title: string, outcome: SuiteOutcome): void {
+  console.log(title);
+  for (const r of outcome.results) console.log(formatPhase(r));
+  if (outcome.refusals.size > 0)
+    console.log(`  borrow refusals: ${[...outcome.refusals].map(([c, n]) => `${c} × ${n}`).join(', ')}`);
+  if (outcome.overBudget > 0)
+    console.log(
+      `  borrow phase ran out of fresh borrowers ${outcome.overBudget} times (raise BENCH_API_PEOPLE_*)`,
+    );
+  const borrow8 = outcome.results.find((r) => r.name === 'POST /v1/loans' && r.clients === 8);
+  const quotesBest = Math.max(
+    ...outcome.results.filter((r) => r.name === 'POST /v1/quotes').map((r) => r.rps),
+  );
+  if (borrow8)
+    console.log(
+      `  target borrow p99 < 25 ms at 8 clients: ${borrow8.p99.toFixed(2)} ms ${borrow8.p99 < 25 ? 'MET' : 'NOT MET'}`,
+    );
+  console.log(
+    `  target quotes > 2,000/s: ${quotesBest.toFixed(0)}/s ${quotesBest > 2000 ? 'MET' : 'NOT MET'}`,
+  );
+}
 
 async function main(): Promise<void> {
   let database: TestDatabase;
@@ -45,104 +157,38 @@ async function main(): Promise<void> {
   }
   const url = new URL(process.env.FENQI_TEST_PG_URL as string);
   url.pathname = `/${database.name}`;
-  const server = await startBenchServer(url.toString());
   try {
-    const onboardStarted = performance.now();
-    const people = {
-      1: await onboardPeople(server.onboard, 'one', PEOPLE[1]),
-      8: await onboardPeople(server.onboard, 'eight', PEOPLE[8]),
-    };
-    const onboardS = (performance.now() - onboardStarted) / 1000;
-    const quoteBody = {
-      product: 'cash_loan',
-      principal_amount: 100_000,
-      term_months: 12,
-      method: 'equal_installment',
-    };
-    const loans: { token: string; id: string }[] = [];
-    const refusals = new Map<string, number>();
-    let overBudget = 0;
-
-    /** Person for the i-th borrow of `client` among `clients`: each person borrows ≤ BORROWS_PER_PERSON times. */
-    const borrower = (clients: 1 | 8, client: number, i: number): string | undefined => {
-      const pool = people[clients];
-      const perClient = Math.floor(pool.length / clients);
-      const slot = Math.floor(i / BORROWS_PER_PERSON);
-      return slot < perClient ? pool[client * perClient + slot] : undefined;
-    };
-
-    const results: PhaseResult[] = [];
-    for (const clients of CLIENT_COUNTS) {
-      const tokens = people[clients];
-      results.push(
-        await runPhase('POST /v1/quotes', clients, PHASE_SECONDS, async (c, i) => {
-          const r = await call(server.base, 'POST', '/v1/quotes', quoteBody, {
-            token: tokens[(c + i * clients) % tokens.length],
-          });
-          return r.status === 200;
-        }),
+    // One API process: the local server as `npm start` runs it.
+    const one = await startBenchServer(url.toString());
+    try {
+      const onboardStarted = performance.now();
+      const people = {
+        1: await onboardPeople(one.onboard, 'one', PEOPLE[1]),
+        8: await onboardPeople(one.onboard, 'eight', PEOPLE[8]),
+      };
+      const onboardS = (performance.now() - onboardStarted) / 1000;
+      const outcome = await runSuite(one, people, CLIENT_COUNTS);
+      report(
+        `bench api (real PostgreSQL via the Neon driver; API in its own process, production mode; ${PHASE_SECONDS} s per row; ${PEOPLE[1] + PEOPLE[8]} people onboarded in ${onboardS.toFixed(1)} s)`,
+        outcome,
       );
+    } finally {
+      await one.stop();
     }
-    for (const clients of CLIENT_COUNTS) {
-      results.push(
-        await runPhase('POST /v1/loans', clients, PHASE_SECONDS, async (c, i) => {
-          const token = borrower(clients, c, i);
-          if (!token) {
-            overBudget++;
-            return false;
-          }
-          const r = await call(
-            server.base,
-            'POST',
-            '/v1/loans',
-            { ...quoteBody, principal_amount: 50_000 },
-            { token, idempotent: true },
-          );
-          if (r.status === 201) loans.push({ token, id: r.body.id });
-          else {
-            const code = r.body?.error?.code ?? String(r.status);
-            refusals.set(code, (refusals.get(code) ?? 0) + 1);
-          }
-          return r.status === 201;
-        }),
+    if (SCALED_PROCESSES < 2) return;
+    // The same at 8 clients with N API processes, as N function instances share production traffic.
+    const scaled = await startBenchServer(url.toString(), 16, SCALED_PROCESSES);
+    try {
+      const people = { 8: await onboardPeople(scaled.onboard, 'scaled', PEOPLE_SCALED) };
+      const outcome = await runSuite(scaled, people, [8]);
+      report(
+        `bench api, ${SCALED_PROCESSES} API processes (node:cluster on the same 2 cores, 16 connections between them; fresh borrowers)`,
+        outcome,
       );
+    } finally {
+      await scaled.stop();
     }
-    for (const clients of CLIENT_COUNTS) {
-      results.push(
-        await runPhase('POST /v1/loans/{id}/repayments', clients, PHASE_SECONDS, async (c, i) => {
-          const loan = loans[(c + i * clients) % loans.length];
-          if (!loan) return false;
-          const r = await call(
-            server.base,
-            'POST',
-            `/v1/loans/${loan.id}/repayments`,
-            { amount: 100 },
-            { token: loan.token, idempotent: true },
-          );
-          return r.status === 201;
-        }),
-      );
-    }
-
-    console.log(
-      `bench api (real PostgreSQL via the Neon driver; API in its own process, production mode; ${PHASE_SECONDS} s per row; ${PEOPLE[1] + PEOPLE[8]} people onboarded in ${onboardS.toFixed(1)} s)`,
-    );
-    for (const r of results) console.log(formatPhase(r));
-    if (refusals.size > 0)
-      console.log(`  borrow refusals: ${[...refusals].map(([c, n]) => `${c} × ${n}`).join(', ')}`);
-    if (overBudget > 0)
-      console.log(`  borrow phase ran out of fresh borrowers ${overBudget} times (raise BENCH_API_PEOPLE_*)`);
-    const borrow8 = results.find((r) => r.name === 'POST /v1/loans' && r.clients === 8);
-    const quotesBest = Math.max(...results.filter((r) => r.name === 'POST /v1/quotes').map((r) => r.rps));
-    if (borrow8)
-      console.log(
-        `  target borrow p99 < 25 ms at 8 clients: ${borrow8.p99.toFixed(2)} ms ${borrow8.p99 < 25 ? 'MET' : 'NOT MET'}`,
-      );
-    console.log(
-      `  target quotes > 2,000/s: ${quotesBest.toFixed(0)}/s ${quotesBest > 2000 ? 'MET' : 'NOT MET'}`,
-    );
   } finally {
-    await server.stop();
     await database.drop();
   }
 }
