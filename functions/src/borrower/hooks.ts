@@ -1,7 +1,7 @@
 /**
  * Extension points other areas register at import time (no edits to borrower code needed):
  * - `credit_approved`: e.g. issue the digital-mask numbers into the identity vault;
- * - `loan_created`: e.g. render and sign the contract, append it to the evidence chain.
+ * - `loan_created`: e.g. render and sign the contract (runs in the transaction that created the loan).
  * Hooks run inside the request's transaction; throwing aborts the request.
  */
 import type { AppConfig } from '../config';

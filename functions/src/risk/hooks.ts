@@ -108,8 +108,9 @@ export function registerProtectionHooks(): void {
         confirmationMethod: 'in_app_confirmation',
         signedAt: new Date(Math.floor(now.getTime())).toISOString(),
       };
-      // rows given = the loan was written in this transaction: no contract can exist for it yet
-      const signed = await signContract(tx, config, terms, { freshLoan: written !== undefined });
+      // `loan_created` runs in the transaction that created the loan (borrow, checkout confirm
+      // or capture): no contract can exist for it yet, and the unique loan_id index guards it
+      const signed = await signContract(tx, config, terms, { freshLoan: true });
       if (signed.seq === null) sealAfterCommit(database, signed.id, now);
     },
   );
