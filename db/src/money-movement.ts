@@ -23,6 +23,7 @@ import {
 } from './client';
 import { newId } from './ids';
 import { type AccountRef, ledgerCtes, postLedgerTransaction, systemAccount, transfer } from './ledger';
+import { executeMapped, selectListOf } from './reusable';
 import {
   type Checkout,
   type CreditLine,
@@ -442,16 +443,41 @@ interface BookLoanInput {
  * One statement: [draw] → loan → installments → ledger booking → [disbursement] → [event],
  * each step a data-modifying CTE that writes only if the draw succeeded.
  */
+/** The loan and its schedule as written (the statement's RETURNING rows, decoded by drizzle). */
+export interface BookedRows {
+  loan: Loan;
+  installments: Installment[];
+}
+
+const BOOKED = selectListOf(
+  { loan: loans, installment: installments },
+  {
+    loan: 'new_loan',
+    installment: 'new_installments',
+  },
+);
+
 async function bookLoan(
   tx: Tx,
   input: BookLoanInput,
-): Promise<{ booked: boolean; loanId: string; installmentIds: string[] }> {
+): Promise<{ booked: boolean; loanId: string; installmentIds: string[]; rows?: BookedRows }> {
   const { ctes, loanId, installmentIds } = bookLoanCtes(input);
-  const result = await tx.execute(
-    sql`with ${sql.join(ctes, sql`, `)} select count(*)::int as n from new_loan`,
+  // The written rows come back with the statement, so callers need no read-back round trip.
+  const rows = await executeMapped<{ loan: Loan; installment: Installment }>(
+    tx,
+    sql`with ${sql.join(ctes, sql`, `)} select ${BOOKED.list}
+      from new_loan join new_installments on new_installments.loan_id = new_loan.id
+      order by new_installments.number`,
+    BOOKED.ordered,
   );
-  const booked = Number(rowsOf<{ n: number | string }>(result)[0]?.n ?? 0) === 1;
-  return { booked, loanId, installmentIds };
+  const loan = rows[0]?.loan;
+  if (!loan) return { booked: false, loanId, installmentIds };
+  return {
+    booked: true,
+    loanId,
+    installmentIds,
+    rows: { loan, installments: rows.map((r) => r.installment) },
+  };
 }
 
 /** The CTEs of `bookLoan`; the loan row is `new_loan` (empty when the draw was refused). */
@@ -502,7 +528,7 @@ function bookLoanCtes(input: BookLoanInput): { ctes: SQL[]; loanId: string; inst
         },
       ],
       condition,
-      sql`id`,
+      sql`*`,
     )})`,
   );
   const loanExists = sql`exists (select 1 from new_loan)`;
@@ -519,6 +545,7 @@ function bookLoanCtes(input: BookLoanInput): { ctes: SQL[]; loanId: string; inst
         feeFen: row.feeFen,
       })),
       loanExists,
+      sql`*`,
     )})`,
   );
   ctes.push(
@@ -1142,7 +1169,7 @@ export async function borrowLoan(
     /** `false`: no `loan.created` outbox event (the borrower API keeps its own evidence). */
     event?: false;
   },
-): Promise<Result<{ loanId: string; installmentIds: string[] }, DrawRefusal>> {
+): Promise<Result<{ loanId: string; installmentIds: string[]; rows: BookedRows }, DrawRefusal>> {
   const coolingOff = input.loan.status === 'cooling_off';
   const loanId = input.loanId ?? newId('loan');
   const { event: withEvent, ...rest } = input;
@@ -1164,8 +1191,8 @@ export async function borrowLoan(
             },
           },
   });
-  if (!booked.booked) return fail(await whyNoDraw(tx, input.loan.creditLineId));
-  return ok({ loanId, installmentIds: booked.installmentIds });
+  if (!booked.booked || !booked.rows) return fail(await whyNoDraw(tx, input.loan.creditLineId));
+  return ok({ loanId, installmentIds: booked.installmentIds, rows: booked.rows });
 }
 
 export interface BorrowOnceInput<B> {

@@ -12,8 +12,8 @@
  * and on PostgreSQL by the tests of every path that uses it.
  */
 
-import type { SQL } from 'drizzle-orm';
 import * as drizzle from 'drizzle-orm';
+import { type SQL, sql, type Table } from 'drizzle-orm';
 import type { DbOrTx } from './client';
 
 /** drizzle's own field ordering (exported at runtime, not in its typings). */
@@ -98,4 +98,35 @@ export async function executeWithValues(
   const dialect = (db as unknown as { dialect: { sqlToQuery(sql: SQL): unknown } }).dialect;
   const session = (db as unknown as { session: Session }).session;
   return session.prepareQuery(dialect.sqlToQuery(query), undefined, undefined, false).execute(values);
+}
+
+interface OrderedField {
+  path: string[];
+  field: { name: string };
+}
+
+/**
+ * The select list drizzle would write for `select(fields)` (same columns, same order), each
+ * table's columns read from a named relation instead (e.g. a CTE's RETURNING rows), and the
+ * field map to decode the rows with (`executeMapped`). Columns are listed by name, never `*`:
+ * a table's column order in the database follows its migrations, not schema.ts.
+ */
+export function selectListOf(
+  fields: Record<string, Table>,
+  relations: Record<string, string>,
+): { list: SQL; ordered: unknown } {
+  const ordered = orderSelectedFields(fields) as OrderedField[];
+  const columns = ordered.map(({ path, field }) => {
+    const relation = relations[path[0] as string];
+    if (!relation) throw new Error(`selectListOf: no relation for ${path[0]}`);
+    return `${relation}."${field.name}"`;
+  });
+  return { list: sql.raw(columns.join(', ')), ordered };
+}
+
+/** Runs a select written with `selectListOf` and decodes its rows as drizzle would. */
+export async function executeMapped<R>(db: DbOrTx, query: SQL, ordered: unknown): Promise<R[]> {
+  const dialect = (db as unknown as { dialect: { sqlToQuery(sql: SQL): unknown } }).dialect;
+  const session = (db as unknown as { session: Session }).session;
+  return (await session.prepareQuery(dialect.sqlToQuery(query), ordered, undefined, true).execute()) as R[];
 }

@@ -37,7 +37,7 @@ import {
   restoreLimits,
   runIdempotent,
 } from '../money-movement';
-import { checkouts, creditLines, idempotencyRecords, loans, merchants } from '../schema';
+import { checkouts, creditLines, idempotencyRecords, installments, loans, merchants } from '../schema';
 import { verifyInvariants } from '../verify';
 
 const NOW = new Date('2026-11-28T02:00:00Z');
@@ -201,6 +201,32 @@ describe.each(KINDS)('on %s', (kind) => {
       );
       expect(result).toEqual({ ok: false, code: 'credit_limit_exceeded' });
       expect((await line(creditLineId)).usedFen).toBe(0n);
+    });
+
+    it('a booked loan comes back as written: the rows equal a read-back, field for field', async () => {
+      const { userId, creditLineId } = await createUserWithLine(database.db, {
+        baseLimitFen: 500_000n,
+        now: NOW,
+      });
+      const result = await withTransaction(database, (tx) =>
+        borrowLoan(tx, {
+          loan: loanInput(userId, creditLineId, 120_000n),
+          schedule: simpleSchedule({ principalFen: 120_000n, count: 12, firstDueDate: '2026-12-28' }),
+          now: NOW,
+        }),
+      );
+      if (!result.ok) throw new Error(`refused: ${result.code}`);
+      const [stored] = await database.db.select().from(loans).where(eq(loans.id, result.value.loanId));
+      const schedule = await database.db
+        .select()
+        .from(installments)
+        .where(eq(installments.loanId, result.value.loanId))
+        .orderBy(installments.number);
+      expect(result.value.rows.loan).toEqual(stored);
+      expect(result.value.rows.installments).toEqual(schedule);
+      expect(result.value.rows.installments.map((i) => i.number)).toEqual([
+        1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+      ]);
     });
 
     it('a frozen line cannot be drawn', async () => {

@@ -1,6 +1,6 @@
 /** Borrowing, cooling-off, bills, payoff quote and grace. */
 
-import { borrowLoan, cancelLoan, deferWrite, lockLoan, reusableSelect } from '@fenqi/db';
+import { borrowLoan, cancelLoan, deferWrite, lockLoan } from '@fenqi/db';
 import {
   addDays,
   assessBorrowing,
@@ -176,7 +176,7 @@ export async function createLoanHandler(ctx: Ctx<LoanBody>): Promise<RouteResult
           .set({ healthScore: health.score, updatedAt: ctx.now })
           .where(eq(schema.users.id, userId)),
       );
-    const created = await readLoan(tx, loanId);
+    const created = booked.value.rows;
     const body = {
       ...loanView(created.loan, created.installments, today),
       cooling_off: coolingOff
@@ -202,23 +202,6 @@ export async function createLoanHandler(ctx: Ctx<LoanBody>): Promise<RouteResult
     });
     return { status: 201, body, effect: { type: 'loan', id: loanId } };
   });
-}
-
-const loanWithSchedule = reusableSelect((db) =>
-  db
-    .select({ loan: schema.loans, installment: schema.installments })
-    .from(schema.loans)
-    .innerJoin(schema.installments, eq(schema.installments.loanId, schema.loans.id))
-    .where(eq(schema.loans.id, sql.placeholder('loanId')))
-    .orderBy(asc(schema.installments.number)),
-);
-
-/** A loan and its schedule in one round trip (no lock: the caller's transaction wrote them). */
-async function readLoan(tx: Tx, loanId: string): Promise<{ loan: LoanRow; installments: InstallmentRow[] }> {
-  const rows = await loanWithSchedule(tx, { loanId });
-  const loan = rows[0]?.loan;
-  if (!loan) throw new Error('loan vanished');
-  return { loan, installments: rows.map((r) => r.installment) };
 }
 
 function resolveParams(

@@ -5,6 +5,7 @@
  * in the same transaction. Handlers stay thin: they parse, authenticate and call these.
  */
 import {
+  type BookedRows,
   borrowLoan,
   captureHold,
   createLoan,
@@ -48,7 +49,13 @@ export interface MerchantScope {
  */
 export type LoanBookedHook = (
   tx: Tx,
-  args: { userId: string; loanId: string; loan: Record<string, unknown> },
+  args: {
+    userId: string;
+    loanId: string;
+    loan: Record<string, unknown>;
+    /** The rows as written, when the booking statement returned them (saves the hooks a read). */
+    rows?: BookedRows & { virtualId: string | null };
+  },
 ) => Promise<void>;
 
 /** What a request wrote to the outbox, for the after-commit delivery trigger. */
@@ -391,6 +398,8 @@ async function bookCapture(
 }
 
 interface LoanArgs {
+  /** Known when the eligibility read it (the booking can then hand the hooks the rows). */
+  virtualId?: string | null;
   row: CheckoutRow;
   userId: string;
   installments: number;
@@ -430,10 +439,11 @@ function sceneLoan(args: LoanArgs) {
   };
 }
 
-async function afterBooked(tx: Tx, args: LoanArgs, loanId: string): Promise<void> {
+async function afterBooked(tx: Tx, args: LoanArgs, loanId: string, rows?: BookedRows): Promise<void> {
   await args.onBooked?.(tx, {
     userId: args.userId,
     loanId,
+    ...(rows && args.virtualId !== undefined ? { rows: { ...rows, virtualId: args.virtualId } } : {}),
     loan: {
       ...loanSummaryFromPlan(loanId, args.plan),
       checkout_id: args.row.id,
@@ -463,7 +473,7 @@ async function bookLoan(tx: Tx, args: LoanArgs): Promise<string> {
 async function drawAndBookLoan(tx: Tx, args: LoanArgs): Promise<Result<string, DrawRefusal>> {
   const booked = await borrowLoan(tx, { ...sceneLoan(args), event: false });
   if (!booked.ok) return booked;
-  await afterBooked(tx, args, booked.value.loanId);
+  await afterBooked(tx, args, booked.value.loanId, booked.value.rows);
   return { ok: true, value: booked.value.loanId };
 }
 
@@ -495,7 +505,12 @@ export interface ConfirmArgs {
       amountFen: bigint;
       monthlyPaymentOf(user: typeof users.$inferSelect, line: typeof creditLines.$inferSelect): bigint;
     },
-  ): Promise<{ user: typeof users.$inferSelect; line: typeof creditLines.$inferSelect }>;
+  ): Promise<{
+    user: typeof users.$inferSelect;
+    line: typeof creditLines.$inferSelect;
+    /** The shopper's digital-mask id number, for the contract. */
+    virtualId?: string | null;
+  }>;
 }
 
 /**
@@ -525,7 +540,7 @@ export async function confirmCheckout(
     throw rule('test_mode_checkout', 'A test-mode checkout cannot be paid in production.');
   }
   let priced: PlanPricing | undefined;
-  const { line } = await args.checkEligibility(tx, {
+  const { line, virtualId } = await args.checkEligibility(tx, {
     userId: args.userId,
     amountFen: row.amountFen,
     monthlyPaymentOf: (user, shopperLine) => {
@@ -586,6 +601,7 @@ export async function confirmCheckout(
     creditLineId: line.id,
     plan,
     now: args.now,
+    ...(virtualId !== undefined ? { virtualId } : {}),
     ...(args.onLoanBooked ? { onBooked: args.onLoanBooked } : {}),
   });
   if (!booked.ok) return refuseLine(booked.code);

@@ -46,7 +46,7 @@ export async function checkShopperEligibility(
   tx: Tx,
   ctx: EligibilityContext,
   args: EligibilityArgs,
-): Promise<{ user: UserRow; line: CreditLineRow }> {
+): Promise<{ user: UserRow; line: CreditLineRow; virtualId: string | null }> {
   // One read: the user and line row-locked, restorations and the open loans for the health score.
   const snap = await loadSnapshot(tx, args.userId, { lock: true });
   const user = snap.user;
@@ -82,5 +82,5 @@ export async function checkShopperEligibility(
     { tx, database: ctx.database, config: ctx.config },
   );
   assertRiskAllows(decision);
-  return { user, line };
+  return { user, line, virtualId: snap.virtualId };
 }

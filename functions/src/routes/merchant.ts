@@ -74,6 +74,7 @@ function loanCreatedHooks(ctx: RouteContext): LoanBookedHook {
       loanId: a.loanId,
       loan: a.loan,
       requestId: ctx.requestId,
+      ...(a.rows ? { rows: a.rows } : {}),
     });
 }
 
