@@ -542,13 +542,18 @@ export function applyPayment(
   loanIn: Loan,
   input: { amountFen: Fen; asOf: BusinessDate },
 ): Result<PaymentOutcome, 'payment_amount_invalid' | 'loan_not_active'> {
-  if (input.amountFen <= 0n)
+  if (input.amountFen < 0n)
     return refuse('payment_amount_invalid', 'amount must be a positive number of fen', 'amount');
   if (loanIn.closedOn !== null) return refuse('loan_not_active', 'loan is already paid off');
   const asOf = input.asOf;
   assert(asOf >= loanIn.startDate, 'payment before disbursement');
   const loan = accrueTo(loanIn, asOf);
   const payoff = payoffQuote(loan, asOf);
+  // Zero is a payment only when the interest and fees paid ahead (given back on a payoff)
+  // already cover everything owed: the payoff then closes the loan and the rest of the
+  // rebate goes to the borrower's credit balance.
+  if (input.amountFen === 0n && !(payoff.amountFen === 0n && payoff.rebateFen > 0n))
+    return refuse('payment_amount_invalid', 'amount must be a positive number of fen', 'amount');
   if (input.amountFen >= payoff.amountFen) return ok(executePayoff(loan, input.amountFen, asOf));
 
   const allocations: Allocation[] = [];

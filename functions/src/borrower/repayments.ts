@@ -68,13 +68,18 @@ export async function createRepayment(ctx: RouteContext<RepaymentBody>): Promise
     const before = toDomainLoan(loan, rows);
     const body = ctx.body;
     const kind: 'amount' | 'installment' | 'payoff' = 'amount' in body ? 'amount' : body.type;
+    const payoff = kind === 'payoff' ? payoffQuote(before, today) : undefined;
     const amountFen =
       'amount' in body
         ? BigInt(body.amount)
-        : body.type === 'payoff'
-          ? payoffQuote(before, today).amountFen
+        : payoff
+          ? payoff.amountFen
           : installmentPaymentFen(before, today);
-    if (amountFen <= 0n) throw new ApiError('business_rule', 'nothing_due', 'Nothing is owed on this loan.');
+    // A payoff of 0 is real when what was paid ahead (rebated on a payoff) covers all that is
+    // owed: it closes the loan and pays the rest back (see applyPayment).
+    const coveredByRebate = payoff !== undefined && payoff.rebateFen > 0n;
+    if (amountFen < 0n || (amountFen === 0n && !coveredByRebate))
+      throw new ApiError('business_rule', 'nothing_due', 'Nothing is owed on this loan.');
     const outcome = unwrap(applyPayment(before, { amountFen, asOf: today }));
 
     const byNumber = new Map(rows.map((r) => [r.number, r]));

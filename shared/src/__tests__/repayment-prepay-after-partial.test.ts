@@ -432,3 +432,55 @@ describe('payment records never move between installments', () => {
     );
   });
 });
+
+describe('a payoff the rebate covers (simulator seed 307)', () => {
+  /**
+   * Installment 1 paid in full weeks early (a month's interest), the rest of the principal
+   * paid down by a merchant refund's allocation but for `leftFen` on each later row: a payoff
+   * today gives back more interest than is owed.
+   */
+  function paidAheadThenRefunded(leftFen: bigint): { loan: Loan; asOf: string } {
+    const l0 = loan12Fee();
+    const asOf = addDays(l0.startDate, 3);
+    const loan: Loan = {
+      ...l0,
+      installments: l0.installments.map((i, k) =>
+        k === 0
+          ? { ...i, paidPrincipalFen: i.principalFen, paidInterestFen: i.interestFen, paidFeeFen: i.feeFen }
+          : { ...i, paidPrincipalFen: i.principalFen - leftFen },
+      ),
+    };
+    return { loan, asOf };
+  }
+
+  it('quotes 0 with a rebate larger than what is owed; paying 0 closes the loan and credits the rest', () => {
+    const { loan, asOf } = paidAheadThenRefunded(10n);
+    const quote = payoffQuote(loan, asOf);
+    expect(quote.amountFen).toBe(0n);
+    expect(quote.rebateFen > quote.principalFen + quote.interestFen).toBe(true);
+    const out = unwrap(applyPayment(loan, { amountFen: 0n, asOf }));
+    expect(out.kind).toBe('payoff');
+    expect(out.loan.closedOn).toBe(asOf);
+    expect(out.loan.installments.every(isPaid)).toBe(true);
+    // every fen of the rebate is accounted for: what the rows still needed, and the credit
+    expect(allocated(out) + out.toCreditFen).toBe(out.rebateFen);
+    expect(out.toCreditFen).toBe(quote.rebateFen - quote.principalFen - quote.interestFen - quote.feeFen);
+  });
+
+  it('paying 0 is still refused when nothing is given back (nothing is owed, or money is owed)', () => {
+    expect(applyPayment(loan12Fee(), { amountFen: 0n, asOf: '2026-01-20' })).toMatchObject({
+      ok: false,
+      code: 'payment_amount_invalid',
+    });
+    const { loan, asOf } = paidAheadThenRefunded(50_000n); // owes more than the rebate
+    expect(payoffQuote(loan, asOf).amountFen > 0n).toBe(true);
+    expect(applyPayment(loan, { amountFen: 0n, asOf })).toMatchObject({
+      ok: false,
+      code: 'payment_amount_invalid',
+    });
+    expect(applyPayment(loan, { amountFen: -1n, asOf })).toMatchObject({
+      ok: false,
+      code: 'payment_amount_invalid',
+    });
+  });
+});
