@@ -1,7 +1,13 @@
 import Taro, { useDidShow } from '@tarojs/taro';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../services/api';
-import { describeError, type ErrorView, PAGES } from '../services/errors';
+import {
+  describeError,
+  type ErrorView,
+  PAGES,
+  type PasswordPrompt,
+  passwordPromptOf,
+} from '../services/errors';
 import type { Disclosure, ProductsResponse } from '../services/types';
 
 export interface Resource<T> {
@@ -124,4 +130,24 @@ export function errorActionHandler(retry?: () => void) {
     if (error.next.kind === 'navigate') go(error.next.url);
     else if (error.next.kind === 'retry') retry?.();
   };
+}
+
+export interface PaymentPasswordGate {
+  /** Shown while the API waits for the 交易密码 (null: no prompt). */
+  prompt: PasswordPrompt | null;
+  /** True when `error` asks for the password: the prompt opens and the action keeps its key. */
+  ask: (error: unknown) => boolean;
+  close: () => void;
+}
+
+/** The state of the one 交易密码 prompt of a borrow or checkout page. */
+export function usePaymentPasswordGate(): PaymentPasswordGate {
+  const [prompt, setPrompt] = useState<PasswordPrompt | null>(null);
+  const ask = useCallback((error: unknown) => {
+    const next = passwordPromptOf(error);
+    if (next) setPrompt(next);
+    return next !== null;
+  }, []);
+  const close = useCallback(() => setPrompt(null), []);
+  return { prompt, ask, close };
 }

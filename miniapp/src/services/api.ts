@@ -26,6 +26,14 @@ export type * from './types';
 
 const id = (value: string) => encodeURIComponent(value);
 
+/**
+ * The body with the 交易密码 when the person typed one. The idempotency key is taken from the
+ * body without it (the server hashes it the same way), so the retry is the same request.
+ */
+function withPaymentPassword<B extends object>(body: B, paymentPassword: string | undefined) {
+  return paymentPassword === undefined ? body : { ...body, payment_password: paymentPassword };
+}
+
 export const api = {
   me: () => call<Me>('GET', '/v1/me'),
   creditLine: () => call<CreditLine>('GET', '/v1/credit/line'),
@@ -36,8 +44,8 @@ export const api = {
   products: () => call<ProductsResponse>('GET', '/v1/products'),
   quote: (body: QuoteRequest, idempotencyKey?: string) =>
     call<Quote>('POST', '/v1/quotes', { body, ...(idempotencyKey ? { idempotencyKey } : {}) }),
-  borrow: (body: QuoteRequest | { quote_id: string }, idempotencyKey: string) =>
-    call<Loan>('POST', '/v1/loans', { body, idempotencyKey }),
+  borrow: (body: QuoteRequest | { quote_id: string }, idempotencyKey: string, paymentPassword?: string) =>
+    call<Loan>('POST', '/v1/loans', { body: withPaymentPassword(body, paymentPassword), idempotencyKey }),
   loans: (query: { limit?: number; starting_after?: string } = {}) =>
     call<List<Loan>>('GET', '/v1/loans', {
       query: { limit: query.limit ?? 50, starting_after: query.starting_after },
@@ -60,10 +68,15 @@ export const api = {
   setAuthorization: (key: string, granted: boolean) =>
     call<Authorization>('PUT', `/v1/authorizations/${id(key)}`, { body: { granted } }),
   checkout: (token: string) => call<CheckoutView>('GET', `/v1/checkouts/${id(token)}`),
-  confirmCheckout: (token: string, installments: number, idempotencyKey: string) =>
+  confirmCheckout: (token: string, installments: number, idempotencyKey: string, paymentPassword?: string) =>
     call<CheckoutView & { loan_id?: string; loan?: Loan }>('POST', `/v1/checkouts/${id(token)}/confirm`, {
-      body: { installments },
+      body: withPaymentPassword({ installments }, paymentPassword),
       idempotencyKey,
+    }),
+  /** Sets the 6-digit 交易密码, or changes it (`current_password` once one is set). */
+  setPaymentPassword: (body: { password: string; current_password?: string }) =>
+    call<{ object: 'payment_password'; set: boolean; updated_at: string }>('PUT', '/v1/me/payment-password', {
+      body,
     }),
   /** Dev/test only: the demo partner's order becomes a checkout of the seeded demo merchant. */
   createDemoPartnerOrder: (

@@ -63,6 +63,21 @@ const BY_CODE: Record<string, Omit<ErrorView, 'code' | 'requestId'>> = {
     message: '为了您的资金安全，这笔操作需要再验证一次身份。',
     next: { kind: 'step_up', label: '去验证' },
   },
+  payment_password_required: {
+    title: '请输入交易密码',
+    message: '为了您的资金安全，请输入 6 位交易密码。',
+    next: NONE,
+  },
+  payment_password_incorrect: {
+    title: '交易密码不正确',
+    message: '交易密码不正确，请重新输入。',
+    next: NONE,
+  },
+  payment_password_too_simple: {
+    title: '交易密码过于简单',
+    message: '不能使用 6 位相同数字或 123456、654321 这样的连续数字，请换一个。',
+    next: NONE,
+  },
   amount_out_of_range: {
     title: '金额不在范围内',
     message: '请输入该产品允许范围内的金额。',
@@ -333,7 +348,41 @@ export function describeError(error: unknown): ErrorView {
   if (!BY_CODE[error.code] && error.kind === 'invalid_request' && error.param) {
     message = `请检查“${PARAM_LABELS[error.param] ?? error.param}”。`;
   }
+  const attempts = attemptsRemainingOf(error);
+  if (error.code === 'payment_password_incorrect' && attempts !== undefined) {
+    message = attemptsText(attempts);
+  }
   return { code: error.code, ...known, message, ...(error.requestId ? { requestId: error.requestId } : {}) };
+}
+
+function attemptsRemainingOf(error: ApiError): number | undefined {
+  const n = error.details.attempts_remaining;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** What a wrong 交易密码 leaves: after 3 wrong in a row the next payment needs a step-up. */
+export function attemptsText(attemptsRemaining: number): string {
+  return attemptsRemaining > 0
+    ? `交易密码不正确，还可以再试 ${attemptsRemaining} 次，之后需要二次验证。`
+    : '交易密码不正确，下一次支付需要先通过二次验证。';
+}
+
+/** The API asks for the 交易密码 (missing or wrong): what the in-place prompt shows. */
+export interface PasswordPrompt {
+  /** Set after a wrong password. */
+  attemptsRemaining?: number;
+}
+
+/**
+ * A borrow or checkout confirm refused for its 交易密码: the prompt to show, else null. The
+ * request is then sent again with the same Idempotency-Key and `payment_password`.
+ */
+export function passwordPromptOf(error: unknown): PasswordPrompt | null {
+  if (!(error instanceof ApiError)) return null;
+  if (error.code === 'payment_password_required') return {};
+  if (error.code !== 'payment_password_incorrect') return null;
+  const attempts = attemptsRemainingOf(error);
+  return attempts === undefined ? {} : { attemptsRemaining: attempts };
 }
 
 /** The codes that have their own message (exported for tests and documentation). */

@@ -51,6 +51,9 @@ export interface Me {
   education_passed?: boolean;
   monthly_income?: number | null;
   authorizations?: Authorization[];
+  /** A 交易密码 is set: borrow and checkout confirm need it. */
+  payment_password_set?: boolean;
+  mfa_required?: boolean;
   [extra: string]: unknown;
 }
 

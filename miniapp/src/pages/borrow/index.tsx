@@ -4,6 +4,7 @@ import { BorrowForm, type BorrowFormValue, type ChoiceOption } from '../../compo
 import { CostSummary } from '../../components/cost-summary';
 import { DisclosureFooter } from '../../components/disclosure-footer';
 import { ErrorNotice } from '../../components/error-notice';
+import { PaymentPasswordPrompt } from '../../components/payment-password';
 import { type PlanOption, PlanPicker } from '../../components/plan-picker';
 import { RateDisclosure } from '../../components/rate-disclosure';
 import { ScheduleList } from '../../components/schedule-list';
@@ -26,7 +27,14 @@ import {
   trialQuote,
 } from '../../domain';
 import { beijingTime } from '../../domain/time';
-import { errorActionHandler, go, loadProducts, useDisclosure, useResource } from '../../hooks';
+import {
+  errorActionHandler,
+  go,
+  loadProducts,
+  useDisclosure,
+  usePaymentPasswordGate,
+  useResource,
+} from '../../hooks';
 import { ApiError, api } from '../../services/api';
 import { describeError, type ErrorView, PAGES } from '../../services/errors';
 import { idempotencyKeys } from '../../services/idempotency';
@@ -106,6 +114,7 @@ export default function Borrow() {
   const [submitError, setSubmitError] = useState<ErrorView | null>(null);
   const [stepUp, setStepUp] = useState<ApiError | null>(null);
   const [loan, setLoan] = useState<Loan | null>(null);
+  const passwordGate = usePaymentPasswordGate();
 
   const productCode = form.product as ProductCode;
   const rules = productRules(productCode);
@@ -221,16 +230,21 @@ export default function Borrow() {
           ...(feeChosen ? { with_service_fee: true } : {}),
         };
 
-  const submit = async () => {
+  /** The 交易密码 goes beside the body, not into the key: a retry with it is the same request. */
+  const submit = async (paymentPassword?: string) => {
     if (!body) return;
     setSubmitError(null);
     const key = idempotencyKeys.keyFor('borrow', body);
     try {
-      const created = await api.borrow(body, key);
+      const created = await api.borrow(body, key, paymentPassword);
       idempotencyKeys.settle('borrow');
+      passwordGate.close();
       setLoan(created);
       setAgreed(false);
     } catch (e) {
+      // Missing or wrong password: ask in place and keep the key for the retry.
+      if (passwordGate.ask(e)) return;
+      passwordGate.close();
       if (e instanceof ApiError && e.code === 'step_up_required') {
         setStepUp(e);
         return;
@@ -460,11 +474,20 @@ export default function Borrow() {
                 onCancel={() => setStepUp(null)}
               />
             ) : null}
+            {passwordGate.prompt ? (
+              <PaymentPasswordPrompt
+                {...passwordGate.prompt}
+                onSubmit={submit}
+                onCancel={passwordGate.close}
+              />
+            ) : null}
             <View className="actions">
               <SubmitButton
                 id="confirm-borrow"
-                disabled={!agreed || Boolean(amountError) || !body || !data?.line}
-                onSubmit={submit}
+                disabled={
+                  !agreed || Boolean(amountError) || !body || !data?.line || passwordGate.prompt !== null
+                }
+                onSubmit={() => submit()}
               >
                 确认借款 {money(quote.principal_amount)}
               </SubmitButton>

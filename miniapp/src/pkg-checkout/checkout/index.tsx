@@ -4,6 +4,7 @@ import { useMemo, useState } from 'react';
 import { CostSummary } from '../../components/cost-summary';
 import { DisclosureFooter } from '../../components/disclosure-footer';
 import { ErrorNotice } from '../../components/error-notice';
+import { PaymentPasswordPrompt } from '../../components/payment-password';
 import { type PlanOption, PlanPicker } from '../../components/plan-picker';
 import { RateDisclosure } from '../../components/rate-disclosure';
 import { StateView } from '../../components/state-view';
@@ -11,7 +12,7 @@ import { StepUpPanel } from '../../components/step-up-panel';
 import { SubmitButton } from '../../components/submit-button';
 import { compareCosts, money, rates } from '../../domain';
 import { beijingTime } from '../../domain/time';
-import { errorActionHandler, useDisclosure, useResource } from '../../hooks';
+import { errorActionHandler, useDisclosure, usePaymentPasswordGate, useResource } from '../../hooks';
 import { ApiError, api } from '../../services/api';
 import { describeError, type ErrorView, PAGES } from '../../services/errors';
 import { idempotencyKeys } from '../../services/idempotency';
@@ -68,21 +69,27 @@ export default function Checkout() {
   const [failure, setFailure] = useState<ErrorView | null>(null);
   const [stepUp, setStepUp] = useState<ApiError | null>(null);
   const [confirmed, setConfirmed] = useState<{ status: string; installments: number } | null>(null);
+  const passwordGate = usePaymentPasswordGate();
 
   const options = useMemo(() => (data ? planOptions(data) : []), [data]);
   const selected = choice ?? options.find((o) => o.key === '6')?.key ?? options[0]?.key;
   const plan = data?.plans.find((p) => String(p.installments) === selected);
 
-  const confirm = async () => {
+  /** The 交易密码 goes beside the body, not into the key: a retry with it is the same request. */
+  const confirm = async (paymentPassword?: string) => {
     if (!plan) return;
     setFailure(null);
     const scope = `checkout:${token}`;
     const key = idempotencyKeys.keyFor(scope, { installments: plan.installments });
     try {
-      const r = await api.confirmCheckout(token, plan.installments, key);
+      const r = await api.confirmCheckout(token, plan.installments, key, paymentPassword);
       idempotencyKeys.settle(scope);
+      passwordGate.close();
       setConfirmed({ status: r.status ?? 'captured', installments: plan.installments });
     } catch (e) {
+      // Missing or wrong password: ask in place and keep the key for the retry.
+      if (passwordGate.ask(e)) return;
+      passwordGate.close();
       if (e instanceof ApiError && e.code === 'step_up_required') {
         setStepUp(e);
         return;
@@ -179,8 +186,19 @@ export default function Checkout() {
                         onCancel={() => setStepUp(null)}
                       />
                     ) : null}
+                    {passwordGate.prompt ? (
+                      <PaymentPasswordPrompt
+                        {...passwordGate.prompt}
+                        onSubmit={confirm}
+                        onCancel={passwordGate.close}
+                      />
+                    ) : null}
                     <View className="actions">
-                      <SubmitButton id="confirm-checkout" onSubmit={confirm}>
+                      <SubmitButton
+                        id="confirm-checkout"
+                        disabled={passwordGate.prompt !== null}
+                        onSubmit={() => confirm()}
+                      >
                         确认分 {plan.installments} 期支付
                       </SubmitButton>
                       <SubmitButton type="default" onSubmit={() => backToPartner('canceled_by_user')}>

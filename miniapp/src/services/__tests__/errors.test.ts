@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../client';
-import { describeError, KNOWN_ERROR_CODES, PAGES } from '../errors';
+import { attemptsText, describeError, KNOWN_ERROR_CODES, PAGES, passwordPromptOf } from '../errors';
 
 const business = (code: string) =>
   new ApiError('business_rule', code, 'english server text', 422, undefined, 'req_1');
@@ -53,5 +53,31 @@ describe('describeError', () => {
   it('turns a network failure and a non-API error into something readable', () => {
     expect(describeError(new ApiError('network', 'network_error', 'timeout', 0)).title).toBe('网络不通');
     expect(describeError(new TypeError('x is undefined')).title).toBe('出错了');
+  });
+});
+
+describe('passwordPromptOf', () => {
+  const passwordError = (code: string, details: Record<string, unknown> = {}) =>
+    new ApiError('business_rule', code, 'english', 422, 'payment_password', undefined, details);
+
+  it('asks for the password when it is missing, with no attempts count', () => {
+    expect(passwordPromptOf(passwordError('payment_password_required'))).toEqual({});
+  });
+
+  it('shows the attempts remaining after a wrong one, in the prompt and in the message', () => {
+    const wrong = passwordError('payment_password_incorrect', { attempts_remaining: 2 });
+    expect(passwordPromptOf(wrong)).toEqual({ attemptsRemaining: 2 });
+    expect(describeError(wrong).message).toContain('还可以再试 2 次');
+    expect(attemptsText(0)).toContain('二次验证');
+  });
+
+  it('is null for every other refusal (step-up keeps its own panel)', () => {
+    expect(passwordPromptOf(passwordError('step_up_required'))).toBeNull();
+    expect(passwordPromptOf(passwordError('credit_limit_exceeded'))).toBeNull();
+    expect(passwordPromptOf(new Error('x'))).toBeNull();
+  });
+
+  it('has a Chinese message for a password the API finds too simple', () => {
+    expect(describeError(passwordError('payment_password_too_simple')).title).toBe('交易密码过于简单');
   });
 });
