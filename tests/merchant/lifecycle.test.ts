@@ -105,6 +105,57 @@ describe.each(kinds)('checkout lifecycle laws (%s)', (kind) => {
     });
   });
 
+  it('a payoff the rebate covers (bill paid weeks early, then a refund of almost all the rest) closes the loan at 0 and pays the excess back', async () => {
+    const shopper = await h.newShopper(1_000_000n);
+    const created = await h.createCheckout({ amount: 292_510 });
+    const confirmed = await h.request('POST', `/v1/checkouts/${created.token}/confirm`, {
+      token: shopper.token,
+      idempotencyKey: `rebate-confirm-${created.id}`,
+      body: { installments: 12 },
+    });
+    expect(confirmed.status).toBe(200);
+    const loanId = confirmed.body.loan_id as string;
+    const paid = await h.request('POST', `/v1/loans/${loanId}/repayments`, {
+      token: shopper.token,
+      idempotencyKey: `rebate-bill-${loanId}`,
+      body: { type: 'installment' },
+    });
+    expect(paid.status).toBe(201);
+    const loan = await h.request('GET', `/v1/loans/${loanId}`, { token: shopper.token });
+    const schedule = loan.body.installments as Array<{
+      principal_amount: number;
+      paid_principal_amount?: number;
+    }>;
+    const principalLeft = schedule.slice(1).reduce((t, i) => t + i.principal_amount, 0);
+    const refund = await h.request('POST', `/v1/merchant/checkouts/${created.id}/refunds`, {
+      token: h.merchantA.key,
+      idempotencyKey: `rebate-refund-${created.id}`,
+      body: { amount: principalLeft - 100, out_refund_no: `rebate-${created.id}` },
+    });
+    expect(refund.status).toBe(201);
+    const quote = await h.request('GET', `/v1/loans/${loanId}/payoff`, { token: shopper.token });
+    expect(quote.status).toBe(200);
+    // the scenario: what was paid ahead is worth more than everything still owed
+    expect(quote.body.amount).toBe(0);
+    expect(quote.body.rebate_amount).toBeGreaterThan(
+      quote.body.principal_amount + quote.body.interest_amount,
+    );
+    const payoff = await h.request('POST', `/v1/loans/${loanId}/repayments`, {
+      token: shopper.token,
+      idempotencyKey: `rebate-payoff-${loanId}`,
+      body: { type: 'payoff' },
+    });
+    expect(payoff.status, JSON.stringify(payoff.body)).toBe(201);
+    expect(payoff.body.amount).toBe(0);
+    expect(payoff.body.loan.status).toBe('paid_off');
+    expect(payoff.body.to_credit_balance_amount).toBe(
+      quote.body.rebate_amount - quote.body.principal_amount - quote.body.interest_amount,
+    );
+    const [row] = await h.database.db.select().from(schema.loans).where(eq(schema.loans.id, loanId));
+    expect(row?.creditBalanceFen).toBe(0n); // paid back to the card
+    expect(await verifyInvariants(h.database)).toEqual([]);
+  });
+
   it('confirm racing cancel: exactly one wins and the line holds exactly what the outcome says', async () => {
     for (let round = 0; round < 3; round += 1) {
       const shopper = await h.newShopper(1_000_000n);
