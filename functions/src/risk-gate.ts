@@ -49,7 +49,16 @@ export type RiskDecision =
     };
 
 export interface RiskGate {
-  evaluate(input: RiskInput, deps: { tx: Tx; database: Database; config: AppConfig }): Promise<RiskDecision>;
+  evaluate(
+    input: RiskInput,
+    deps: {
+      tx: Tx;
+      database: Database;
+      config: AppConfig;
+      /** The risk read, when the caller's snapshot already made it (risk/gate.ts `riskReadColumn`). */
+      riskRead?: unknown;
+    },
+  ): Promise<RiskDecision>;
 }
 
 export const allowAllRiskGate: RiskGate = { evaluate: async () => ({ decision: 'allow' }) };

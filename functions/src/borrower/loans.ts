@@ -60,7 +60,7 @@ export async function createLoanHandler(ctx: Ctx<LoanBody>): Promise<RouteResult
   const hints = riskHints(ctx);
   return ctx.transaction(async (tx) => {
     // One read, the user and line row-locked (lock order everywhere: user → line → loan).
-    const snap = await loadSnapshot(tx, userId, { lock: true });
+    const snap = await loadSnapshot(tx, userId, { lock: true, riskAt: ctx.now });
     const user = snap.user;
     if (user.status !== 'active')
       throw new ApiError('business_rule', 'account_frozen', 'This account is frozen; contact support.');
@@ -115,7 +115,7 @@ export async function createLoanHandler(ctx: Ctx<LoanBody>): Promise<RouteResult
         ...hints,
         ...paymentPasswordOf(ctx.body),
       },
-      { tx, database: ctx.database, config: ctx.config },
+      { tx, database: ctx.database, config: ctx.config, riskRead: snap.riskRead },
     );
     assertRiskAllows(decision);
 

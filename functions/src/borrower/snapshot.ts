@@ -15,6 +15,7 @@ import { type BusinessDate, PRODUCTS, type ProductCode } from '@fenqi/shared';
 import { eq, sql } from 'drizzle-orm';
 import { type Database, schema, type Tx } from '../db';
 import { ApiError } from '../http/errors';
+import { riskReadColumn, riskReadValues } from '../risk/gate';
 import { type LineRow, settleLineRestorations, type UserRow } from './common';
 import type { OpenLoanBook } from './health';
 
@@ -35,6 +36,8 @@ export interface BorrowerSnapshot {
   /** Principal still owed on open consumer loans (for the ¥200,000 consumer cap). */
   consumerOpenPrincipalFen: bigint;
   book: OpenLoanBook;
+  /** The risk gate's read, when asked for (`riskAt`): hand it to the gate as `riskRead`. */
+  riskRead?: unknown;
 }
 
 const OPEN = sql.raw(`('cooling_off', 'active', 'overdue')`);
@@ -98,6 +101,15 @@ const plainSnapshot = reusableSelect((db) =>
     .leftJoin(schema.identityVault, vaultJoin)
     .where(byId),
 );
+/** The same, with the risk gate's read as one more column (borrow and checkout confirm). */
+const snapshotWithRisk = reusableSelect((db) =>
+  db
+    .select({ ...SELECTION, risk: riskReadColumn() })
+    .from(schema.users)
+    .leftJoin(schema.creditLines, lineJoin)
+    .leftJoin(schema.identityVault, vaultJoin)
+    .where(byId),
+);
 
 /**
  * Loads the snapshot; with `lock`, the user and line rows are first locked FOR UPDATE (in that
@@ -107,13 +119,16 @@ const plainSnapshot = reusableSelect((db) =>
 export async function loadSnapshot(
   db: Reader,
   userId: string,
-  opts: { lock?: boolean } = {},
+  opts: { lock?: boolean; riskAt?: Date } = {},
 ): Promise<BorrowerSnapshot> {
   if (opts.lock && (await lockUserAndLine(db, { userId })).length === 0) {
     await loadSnapshot(db, userId); // 401 when the user is gone
     throw lineRequired();
   }
-  const [row] = await plainSnapshot(db, { userId });
+  // With `riskAt`, the risk gate's read rides along (after the lock, like the gate's own).
+  const [row] = opts.riskAt
+    ? await snapshotWithRisk(db, { userId, ...riskReadValues(userId, opts.riskAt) })
+    : await plainSnapshot(db, { userId });
   if (!row)
     throw new ApiError('authentication', 'invalid_token', 'The session does not match a user; log in again.');
   const agg = (typeof row.agg === 'string' ? JSON.parse(row.agg) : row.agg) as Aggregates;
@@ -125,7 +140,12 @@ export async function loadSnapshot(
     pendingRestorations: (agg.pending ?? []).map((p) => ({ amountFen: BigInt(p.a), availableOn: p.on })),
     consumerOpenPrincipalFen: BigInt(agg.consumer ?? '0'),
     book: bookOf(agg.loans ?? []),
+    ...('risk' in row && row.risk ? { riskRead: parsedJson(row.risk) } : {}),
   };
+}
+
+function parsedJson(v: unknown): unknown {
+  return typeof v === 'string' ? JSON.parse(v) : v;
 }
 
 export function lineRequired(): ApiError {

@@ -48,7 +48,7 @@ export async function checkShopperEligibility(
   args: EligibilityArgs,
 ): Promise<{ user: UserRow; line: CreditLineRow; virtualId: string | null }> {
   // One read: the user and line row-locked, restorations and the open loans for the health score.
-  const snap = await loadSnapshot(tx, args.userId, { lock: true });
+  const snap = await loadSnapshot(tx, args.userId, { lock: true, riskAt: ctx.now });
   const user = snap.user;
   if (user.status !== 'active') throw rule('account_frozen', 'This account is frozen; contact support.');
   const { line } = await settleSnapshotRestorations(
@@ -79,7 +79,7 @@ export async function checkShopperEligibility(
       ...(ctx.location ? { location: ctx.location } : {}),
       ...(ctx.paymentPassword !== undefined ? { paymentPassword: ctx.paymentPassword } : {}),
     },
-    { tx, database: ctx.database, config: ctx.config },
+    { tx, database: ctx.database, config: ctx.config, riskRead: snap.riskRead },
   );
   assertRiskAllows(decision);
   return { user, line, virtualId: snap.virtualId };

@@ -9,7 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { deferWrite, reusableWrite, rowsOf } from '@fenqi/db';
-import { eq, sql } from 'drizzle-orm';
+import { eq, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { AppConfig } from '../config';
 import { type Database, newId, schema, type Tx } from '../db';
 import type { RiskDecision as GateDecision, RiskInput as GateInput, RiskGate } from '../risk-gate';
@@ -61,28 +61,40 @@ interface LoadedRow {
   stepups: Array<{ t: number; reason: string }> | null;
 }
 
-/**
- * Builds the engine's input from the database in ONE round trip (a serverless function talks
- * to a remote database: seven sequential queries would cost seven network latencies).
- * Device ids and locations are selected only when the user's `device_info` / `location`
- * authorisations are on — otherwise the database never even returns them.
- */
-export async function loadRiskInput(
-  db: Database['db'] | Tx,
-  input: GateInputWithLocation,
-  action: RiskAction,
-): Promise<LoadedRiskInput> {
-  const now = input.now;
+/** The look-back windows of the risk read, as of `now` (RFC 3339, for the SQL). */
+export function riskReadWindow(now: Date): {
+  activitySince: string;
+  loansSince: string;
+  stepUpsSince: string;
+} {
   const nowMs = now.getTime();
   const policy = DEFAULT_RISK_POLICY;
-  const activitySince = new Date(
-    nowMs - Math.max(policy.impossibleTravelWindowMs, policy.hourlyWindowMs, policy.multiDeviceWindowMs),
-  ).toISOString();
-  const loansSince = new Date(nowMs - policy.withdrawalHistoryWindowMs).toISOString();
-  const stepUpsSince = new Date(nowMs - 48 * 3600 * 1000).toISOString();
-  const u = input.userId;
+  return {
+    activitySince: new Date(
+      nowMs - Math.max(policy.impossibleTravelWindowMs, policy.hourlyWindowMs, policy.multiDeviceWindowMs),
+    ).toISOString(),
+    loansSince: new Date(nowMs - policy.withdrawalHistoryWindowMs).toISOString(),
+    stepUpsSince: new Date(nowMs - 48 * 3600 * 1000).toISOString(),
+  };
+}
+
+/** A value of the risk read: a plain value, or a placeholder when the read is built once. */
+type ReadParam = string | Placeholder;
+
+/**
+ * The risk read as one statement (one row). Device ids and locations are selected only when
+ * the user's `device_info` / `location` authorisations are on — otherwise the database never
+ * even returns them. `riskReadColumn` embeds it in another select (the borrower snapshot).
+ */
+function riskReadSql(p: {
+  userId: ReadParam;
+  activitySince: ReadParam;
+  loansSince: ReadParam;
+  stepUpsSince: ReadParam;
+}): SQL {
+  const u = p.userId;
   const epoch = (col: string) => sql.raw(`(extract(epoch from ${col}) * 1000)::float8`);
-  const result = await db.execute(sql`
+  return sql`
     with g as (select key from authorizations where user_id = ${u} and granted),
     f as (select exists(select 1 from g where key = 'device_info') as dev, exists(select 1 from g where key = 'location') as loc)
     select
@@ -94,27 +106,78 @@ export async function loadRiskInput(
           'device', case when f.dev then e.details->>'device_id' end,
           'loc', case when f.loc then e.details->'location' end)), '[]'::json)
         from (select details, created_at from risk_events
-              where user_id = ${u} and kind = 'evaluation' and created_at > ${activitySince}::timestamptz
-              order by created_at desc limit ${HISTORY_ROWS_MAX}) e, f) as events,
+              where user_id = ${u} and kind = 'evaluation' and created_at > ${p.activitySince}::timestamptz
+              order by created_at desc limit ${sql.raw(String(HISTORY_ROWS_MAX))}) e, f) as events,
       (select coalesce(json_agg(json_build_object('t', ${epoch('s.created_at')}, 'device', s.device_id)), '[]'::json)
         from (select device_id, created_at from login_attempts, f
               where f.dev and subject = ${u} and kind = 'session' and success and device_id is not null
-                and created_at > ${activitySince}::timestamptz
-              order by created_at desc limit ${HISTORY_ROWS_MAX}) s) as sessions,
+                and created_at > ${p.activitySince}::timestamptz
+              order by created_at desc limit ${sql.raw(String(HISTORY_ROWS_MAX))}) s) as sessions,
       (select coalesce(json_agg(json_build_object('t', ${epoch('l.created_at')}, 'p', l.principal_fen::text)), '[]'::json)
         from (select principal_fen, created_at from loans
-              where user_id = ${u} and status <> 'canceled' and created_at > ${loansSince}::timestamptz
-              order by created_at desc limit ${HISTORY_ROWS_MAX}) l) as loans,
+              where user_id = ${u} and status <> 'canceled' and created_at > ${p.loansSince}::timestamptz
+              order by created_at desc limit ${sql.raw(String(HISTORY_ROWS_MAX))}) l) as loans,
       (select coalesce(json_agg(json_build_object('t', ${epoch('a.created_at')}, 'ok', a.success)), '[]'::json)
         from (select success, created_at from login_attempts
               where subject = ${u} and kind in ('password', 'step_up')
               order by created_at desc limit 50) a) as pw,
       (select coalesce(json_agg(json_build_object('t', ${epoch('c.completed_at')}, 'reason', c.reason)), '[]'::json)
         from (select reason, completed_at from step_up_challenges
-              where user_id = ${u} and status = 'passed' and completed_at > ${stepUpsSince}::timestamptz
-              order by completed_at desc limit 50) c) as stepups
-  `);
-  const row = (rowsOf<LoadedRow>(result)[0] ?? {}) as LoadedRow;
+              where user_id = ${u} and status = 'passed' and completed_at > ${p.stepUpsSince}::timestamptz
+              order by completed_at desc limit 50) c) as stepups`;
+}
+
+/** What the risk read returns (one JSON object), for a caller that read it with its own select. */
+export type RiskReadRow = LoadedRow;
+
+/**
+ * The risk read as a JSON column of another select, with placeholders `riskUserId`,
+ * `riskActivitySince`, `riskLoansSince`, `riskStepUpsSince` (values: `riskReadValues`). It must
+ * run after the caller's row lock, as the gate's own read does, so velocity counts see a
+ * concurrent request of the same person that committed while this one waited.
+ */
+export function riskReadColumn(): SQL<RiskReadRow> {
+  const read = riskReadSql({
+    userId: sql.placeholder('riskUserId'),
+    activitySince: sql.placeholder('riskActivitySince'),
+    loansSince: sql.placeholder('riskLoansSince'),
+    stepUpsSince: sql.placeholder('riskStepUpsSince'),
+  });
+  return sql<RiskReadRow>`(select row_to_json(r) from (${read}) r)`;
+}
+
+export function riskReadValues(userId: string, now: Date): Record<string, string> {
+  const w = riskReadWindow(now);
+  return {
+    riskUserId: userId,
+    riskActivitySince: w.activitySince,
+    riskLoansSince: w.loansSince,
+    riskStepUpsSince: w.stepUpsSince,
+  };
+}
+
+/**
+ * Builds the engine's input from the database in ONE round trip (a serverless function talks
+ * to a remote database: seven sequential queries would cost seven network latencies).
+ */
+export async function loadRiskInput(
+  db: Database['db'] | Tx,
+  input: GateInputWithLocation,
+  action: RiskAction,
+): Promise<LoadedRiskInput> {
+  const result = await db.execute(riskReadSql({ userId: input.userId, ...riskReadWindow(input.now) }));
+  return riskInputFrom((rowsOf<LoadedRow>(result)[0] ?? {}) as LoadedRow, input, action);
+}
+
+/** The engine's input from the risk read's row. */
+export function riskInputFrom(
+  row: LoadedRow,
+  input: GateInputWithLocation,
+  action: RiskAction,
+): LoadedRiskInput {
+  const nowMs = input.now.getTime();
+  const policy = DEFAULT_RISK_POLICY;
+
   const granted = new Set(row.granted ?? []);
   const useLocation = granted.has('location');
   const useDevices = granted.has('device_info');
@@ -206,12 +269,15 @@ export const recentDecisionMs: number[] = [];
 
 export async function evaluateGate(
   input: GateInputWithLocation,
-  deps: { tx: Tx; database: Database; config: AppConfig },
+  deps: { tx: Tx; database: Database; config: AppConfig; riskRead?: RiskReadRow },
 ): Promise<GateDecision & { decisionMs?: number; engine?: RiskDecision }> {
   const action = EVALUATED[input.action];
   if (!action) return { decision: 'allow' };
   const started = performance.now();
-  const loaded = await loadRiskInput(deps.tx, input, action);
+  // Read with the caller's snapshot (same transaction, after its row lock), or here.
+  const loaded = deps.riskRead
+    ? riskInputFrom(deps.riskRead, input, action)
+    : await loadRiskInput(deps.tx, input, action);
   const d = keepPasswordLock(evaluateRisk(loaded.engine));
   const decisionMs = performance.now() - started;
   if (recentDecisionMs.length >= 10_000) recentDecisionMs.shift();
@@ -381,4 +447,7 @@ export function keepPasswordLock(d: RiskDecision): RiskDecision {
   return { ...d, decision: lock.decision, rule: lock.rule, cleared };
 }
 
-export const protectionRiskGate: RiskGate = { evaluate: (input, deps) => evaluateGate(input, deps) };
+export const protectionRiskGate: RiskGate = {
+  evaluate: (input, { riskRead, ...deps }) =>
+    evaluateGate(input, { ...deps, ...(riskRead ? { riskRead: riskRead as RiskReadRow } : {}) }),
+};
