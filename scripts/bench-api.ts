@@ -33,9 +33,6 @@ const PEOPLE = {
   8: Number(process.env.BENCH_API_PEOPLE_8 ?? 800),
 };
 const BORROWS_PER_PERSON = 4;
-/** `BENCH_API_PROCESSES=N` (N ≥ 2) adds a pass with N API processes (measured: no gain on 2 cores). */
-const SCALED_PROCESSES = Number(process.env.BENCH_API_PROCESSES ?? 0);
-const PEOPLE_SCALED = Number(process.env.BENCH_API_PEOPLE_SCALED ?? 500);
 
 process.env.FENQI_TEST_PG_URL ||= 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -174,19 +171,6 @@ async function main(): Promise<void> {
       );
     } finally {
       await one.stop();
-    }
-    if (SCALED_PROCESSES < 2) return;
-    // The same at 8 clients with N API processes, as N function instances share production traffic.
-    const scaled = await startBenchServer(url.toString(), 16, SCALED_PROCESSES);
-    try {
-      const people = { 8: await onboardPeople(scaled.onboard, 'scaled', PEOPLE_SCALED) };
-      const outcome = await runSuite(scaled, people, [8]);
-      report(
-        `bench api, ${SCALED_PROCESSES} API processes (node:cluster on the same 2 cores, 16 connections between them; fresh borrowers)`,
-        outcome,
-      );
-    } finally {
-      await scaled.stop();
     }
   } finally {
     await database.drop();

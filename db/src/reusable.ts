@@ -35,6 +35,16 @@ interface Session {
   ): { joinsNotNullableMap?: unknown; execute(values?: Record<string, unknown>): Promise<unknown> };
 }
 
+/** drizzle's own execution step, on the session of `db` (the pool or a transaction). */
+function prepareOn(db: DbOrTx, query: unknown, fields: unknown, arrayMode: boolean) {
+  return (db as unknown as { session: Session }).session.prepareQuery(query, fields, undefined, arrayMode);
+}
+
+/** drizzle's SQL → text-and-params step, with the dialect of `db`. */
+function toQuery(db: DbOrTx, query: SQL): unknown {
+  return (db as unknown as { dialect: { sqlToQuery(sql: SQL): unknown } }).dialect.sqlToQuery(query);
+}
+
 interface SelectInternals {
   getSQL(): SQL;
   dialect: { sqlToQuery(sql: SQL): unknown };
@@ -56,8 +66,7 @@ export function reusableSelect<Q extends PromiseLike<unknown[]>>(
         joinsNotNullableMap: q.joinsNotNullableMap,
       };
     }
-    const session = (db as unknown as { session: Session }).session;
-    const prepared = session.prepareQuery(built.query, built.fields, undefined, true);
+    const prepared = prepareOn(db, built.query, built.fields, true);
     prepared.joinsNotNullableMap = built.joinsNotNullableMap;
     return (await prepared.execute(values)) as Awaited<Q>;
   };
@@ -83,9 +92,7 @@ export function reusableWrite<Q extends PromiseLike<unknown>>(
       const q = build(db) as unknown as WriteInternals;
       built = { query: q.dialect.sqlToQuery(q.getSQL()), fields: q.config.returning };
     }
-    const session = (db as unknown as { session: Session }).session;
-    const prepared = session.prepareQuery(built.query, built.fields, undefined, true);
-    return (await prepared.execute(values)) as Awaited<Q>;
+    return (await prepareOn(db, built.query, built.fields, true).execute(values)) as Awaited<Q>;
   };
 }
 
@@ -95,9 +102,7 @@ export async function executeWithValues(
   query: SQL,
   values: Record<string, unknown>,
 ): Promise<unknown> {
-  const dialect = (db as unknown as { dialect: { sqlToQuery(sql: SQL): unknown } }).dialect;
-  const session = (db as unknown as { session: Session }).session;
-  return session.prepareQuery(dialect.sqlToQuery(query), undefined, undefined, false).execute(values);
+  return prepareOn(db, toQuery(db, query), undefined, false).execute(values);
 }
 
 interface OrderedField {
@@ -126,7 +131,5 @@ export function selectListOf(
 
 /** Runs a select written with `selectListOf` and decodes its rows as drizzle would. */
 export async function executeMapped<R>(db: DbOrTx, query: SQL, ordered: unknown): Promise<R[]> {
-  const dialect = (db as unknown as { dialect: { sqlToQuery(sql: SQL): unknown } }).dialect;
-  const session = (db as unknown as { session: Session }).session;
-  return (await session.prepareQuery(dialect.sqlToQuery(query), ordered, undefined, true).execute()) as R[];
+  return (await prepareOn(db, toQuery(db, query), ordered, true).execute()) as R[];
 }

@@ -20,19 +20,14 @@ export interface BenchServer {
  * Starts the API in its own process against `dbUrl`; resolves once it listens.
  * `BENCH_SERVER_NODE_ARGS` adds node flags to that process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
-export async function startBenchServer(dbUrl: string, poolMax = 16, processes = 1): Promise<BenchServer> {
+export async function startBenchServer(dbUrl: string, poolMax = 16): Promise<BenchServer> {
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child: ChildProcess = spawn(
     process.execPath,
     [...nodeArgs, '--import', 'tsx', 'scripts/lib/bench-server.ts'],
     {
       cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        BENCH_DB_URL: dbUrl,
-        BENCH_POOL_MAX: String(poolMax),
-        BENCH_API_PROCESSES: String(processes),
-      },
+      env: { ...process.env, BENCH_DB_URL: dbUrl, BENCH_POOL_MAX: String(poolMax) },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );

@@ -196,12 +196,12 @@ export function sealLinks(
  */
 export async function sealContracts(
   database: Database,
-  options: { now?: Date; batchRows?: number } = {},
+  options: { now: Date; batchRows?: number },
 ): Promise<number> {
   const batchRows = options.batchRows ?? SEAL_BATCH_ROWS;
   let sealed = 0;
   for (;;) {
-    const n = await withTransaction(database, (tx) => sealBatch(tx, options.now ?? new Date(), batchRows));
+    const n = await withTransaction(database, (tx) => sealBatch(tx, options.now, batchRows));
     sealed += n;
     if (n < batchRows) return sealed;
   }

@@ -135,7 +135,10 @@ export function errorActionHandler(retry?: () => void) {
 export interface PaymentPasswordGate {
   /** Shown while the API waits for the 交易密码 (null: no prompt). */
   prompt: PasswordPrompt | null;
-  /** True when `error` asks for the password: the prompt opens and the action keeps its key. */
+  /**
+   * True when `error` asks for the password: the prompt opens and the action keeps its key.
+   * Any other error closes the prompt (the caller handles it).
+   */
   ask: (error: unknown) => boolean;
   close: () => void;
 }
@@ -145,7 +148,7 @@ export function usePaymentPasswordGate(): PaymentPasswordGate {
   const [prompt, setPrompt] = useState<PasswordPrompt | null>(null);
   const ask = useCallback((error: unknown) => {
     const next = passwordPromptOf(error);
-    if (next) setPrompt(next);
+    setPrompt(next);
     return next !== null;
   }, []);
   const close = useCallback(() => setPrompt(null), []);

@@ -285,10 +285,10 @@ describe.each(contractKinds)('contract evidence chain (%s)', (kind) => {
     const work: Promise<unknown>[] = [];
     for (let i = 1; i <= 20; i++) {
       work.push(sign(i));
-      if (i % 7 === 0) work.push(sealContracts(db, { batchRows: 3 }));
+      if (i % 7 === 0) work.push(sealContracts(db, { now: T0, batchRows: 3 }));
     }
     await Promise.all(work);
-    await sealContracts(db);
+    await sealContracts(db, { now: T0 });
     const rows = await chainRows();
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(await verifyContractChain(db.db, key)).toMatchObject({ ok: true, records: 20, pending: 0 });
@@ -297,9 +297,9 @@ describe.each(contractKinds)('contract evidence chain (%s)', (kind) => {
   it('two sealers racing seal every row once: one chain, no fork, no double seal', async () => {
     await Promise.all(Array.from({ length: 30 }, (_, i) => sign(i + 1)));
     const counts = await Promise.all([
-      sealContracts(db, { batchRows: 4 }),
-      sealContracts(db, { batchRows: 4 }),
-      sealContracts(db, { batchRows: 7 }),
+      sealContracts(db, { now: T0, batchRows: 4 }),
+      sealContracts(db, { now: T0, batchRows: 4 }),
+      sealContracts(db, { now: T0, batchRows: 7 }),
     ]);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(30);
     expect((await chainRows()).map((r) => r.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
@@ -314,7 +314,7 @@ describe.each(contractKinds)('contract evidence chain (%s)', (kind) => {
       }),
     ).rejects.toThrow('borrow failed');
     expect(await verifyContractChain(db.db, key)).toMatchObject({ ok: true, records: 0, pending: 0 });
-    expect(await sealContracts(db)).toBe(0);
+    expect(await sealContracts(db, { now: T0 })).toBe(0);
   });
 
   it('the database allows only sealing: signed columns and sealed rows cannot change, rows cannot go', async () => {
@@ -330,7 +330,7 @@ describe.each(contractKinds)('contract evidence chain (%s)', (kind) => {
     expect(await refused(sql`update contracts set seq = 1 where id = 'ctr_1'`)).toMatch(
       /append-only|contracts_sealed_whole_ck/,
     );
-    await sealContracts(db);
+    await sealContracts(db, { now: T0 });
     expect(await refused(sql`update contracts set seq = 9, sealed_at = now() where id = 'ctr_1'`)).toMatch(
       /append-only/,
     );
@@ -415,7 +415,7 @@ describe.each(contractKinds)('contract evidence chain (%s)', (kind) => {
     ],
   ])('altering %s of sealed contract 3 is found at contract 3', async (_what, alter, problem) => {
     await signN(4);
-    await sealContracts(db);
+    await sealContracts(db, { now: T0 });
     await tamperContracts(alter);
     const r = await verifyContractChain(db.db, key);
     expect(r.ok).toBe(false);
@@ -425,7 +425,7 @@ describe.each(contractKinds)('contract evidence chain (%s)', (kind) => {
 
   it('re-hashing an altered record to hide it breaks the next link instead', async () => {
     await signN(4);
-    await sealContracts(db);
+    await sealContracts(db, { now: T0 });
     await tamperContracts(
       sql`update contracts set chain_hash = overlay(chain_hash placing '0' from 1 for 1) where seq = 2 and left(chain_hash, 1) <> '0'`,
     );

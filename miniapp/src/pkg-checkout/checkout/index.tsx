@@ -89,7 +89,6 @@ export default function Checkout() {
     } catch (e) {
       // Missing or wrong password: ask in place and keep the key for the retry.
       if (passwordGate.ask(e)) return;
-      passwordGate.close();
       if (e instanceof ApiError && e.code === 'step_up_required') {
         setStepUp(e);
         return;
